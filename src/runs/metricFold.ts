@@ -1,0 +1,121 @@
+import type { MetricPoint } from './records.ts';
+
+/** What the index keeps of one metric of one run. `min`/`max` ignore NaN and are NaN when every value was NaN. */
+export interface MetricSummary {
+  last: number;
+  /** The highest step seen; `last` is the value at this step. */
+  step: number;
+  min: number;
+  max: number;
+  /** Number of distinct steps. */
+  count: number;
+  lastTime?: number;
+}
+
+/** Raised when a metric gets a step at or below its highest step: only a full re-read can fold that exactly. */
+export class NeedsExactFold extends Error {
+  readonly metric: string;
+  constructor(metric: string) {
+    super(`metric "${metric}" rewrote a step`);
+    this.metric = metric;
+  }
+}
+
+interface ExactSteps {
+  values: Map<number, { value: number; time: number | undefined }>;
+  maxStep: number;
+}
+
+/**
+ * Folds metric points into per-metric summaries. The same (name, step) again replaces the earlier value, so a
+ * metric whose steps do not strictly increase must be folded from the whole file with every step kept: such
+ * metrics are named in `exactMetrics`. For the others, and for appends past the highest step, the fold is
+ * incremental and keeps nothing per point.
+ */
+export class MetricFold {
+  readonly summaries: Record<string, MetricSummary>;
+  readonly exactMetrics: ReadonlySet<string>;
+  private readonly exactSteps = new Map<string, ExactSteps>();
+
+  constructor(previous: Record<string, MetricSummary> = {}, exactMetrics: Iterable<string> = []) {
+    this.summaries = structuredClone(previous);
+    this.exactMetrics = new Set(exactMetrics);
+  }
+
+  add(point: MetricPoint): void {
+    const exact = this.exactStepsOf(point.name);
+    if (exact) {
+      const step = point.step ?? exact.maxStep + 1;
+      exact.values.set(step, { value: point.value, time: point.time });
+      if (step > exact.maxStep) exact.maxStep = step;
+      return;
+    }
+    const summary = this.summaries[point.name];
+    const step = point.step ?? (summary ? summary.step + 1 : 0);
+    if (!summary) {
+      this.summaries[point.name] = newSummary(step, point);
+      return;
+    }
+    if (step <= summary.step) throw new NeedsExactFold(point.name);
+    summary.step = step;
+    summary.last = point.value;
+    summary.count += 1;
+    if (point.time === undefined) delete summary.lastTime;
+    else summary.lastTime = point.time;
+    if (!Number.isNaN(point.value)) {
+      if (Number.isNaN(summary.min) || point.value < summary.min) summary.min = point.value;
+      if (Number.isNaN(summary.max) || point.value > summary.max) summary.max = point.value;
+    }
+  }
+
+  /** Turns the steps kept for exact metrics into summaries. Call once, after the last `add`. */
+  finish(): Record<string, MetricSummary> {
+    for (const [name, { values }] of this.exactSteps) {
+      let summary: MetricSummary | undefined;
+      for (const [step, { value, time }] of values) {
+        if (!summary) {
+          summary = newSummary(step, { value, time });
+          continue;
+        }
+        summary.count += 1;
+        if (step > summary.step) {
+          summary.step = step;
+          summary.last = value;
+          if (time === undefined) delete summary.lastTime;
+          else summary.lastTime = time;
+        }
+        if (!Number.isNaN(value)) {
+          if (Number.isNaN(summary.min) || value < summary.min) summary.min = value;
+          if (Number.isNaN(summary.max) || value > summary.max) summary.max = value;
+        }
+      }
+      if (summary) this.summaries[name] = summary;
+    }
+    this.exactSteps.clear();
+    return this.summaries;
+  }
+
+  private exactStepsOf(name: string): ExactSteps | undefined {
+    let exact = this.exactSteps.get(name);
+    if (!exact && this.exactMetrics.has(name) && !(name in this.summaries)) {
+      exact = { values: new Map(), maxStep: -1 };
+      this.exactSteps.set(name, exact);
+      // Reserve the metric's place so summaries keep the order in which metrics first appeared.
+      this.summaries[name] = newSummary(0, { value: Number.NaN, time: undefined });
+    }
+    return exact;
+  }
+}
+
+function newSummary(step: number, point: { value: number; time: number | undefined }): MetricSummary {
+  const finite = !Number.isNaN(point.value);
+  const summary: MetricSummary = {
+    last: point.value,
+    step,
+    min: finite ? point.value : Number.NaN,
+    max: finite ? point.value : Number.NaN,
+    count: 1,
+  };
+  if (point.time !== undefined) summary.lastTime = point.time;
+  return summary;
+}

@@ -1,0 +1,40 @@
+import { formatParamValue } from '../platform/format.ts';
+import { encodeJsonNumber } from '../platform/jsonNumbers.ts';
+import type { MetricView, RunDetailsModel } from './runDetailsProtocol.ts';
+import type { RunSummary } from './runSummary.ts';
+
+function formatValues(values: Record<string, unknown>): Record<string, string> {
+  const formatted: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) formatted[key] = formatParamValue(value);
+  return formatted;
+}
+
+export function toRunDetailsModel(run: RunSummary, problemCount: number): RunDetailsModel {
+  const metrics: Record<string, MetricView> = {};
+  for (const [name, summary] of Object.entries(run.metrics)) {
+    metrics[name] = {
+      last: encodeJsonNumber(summary.last),
+      step: summary.step,
+      min: encodeJsonNumber(summary.min),
+      max: encodeJsonNumber(summary.max),
+      count: summary.count,
+    };
+  }
+  return {
+    id: run.id,
+    name: run.name,
+    experiment: run.experiment,
+    status: run.status,
+    startTime: run.startTime ?? null,
+    endTime: run.endTime ?? null,
+    exitCode: run.exitCode ?? null,
+    command: run.command ?? null,
+    host: run.host ?? null,
+    pid: run.pid ?? null,
+    git: run.git ?? null,
+    problemCount,
+    params: formatValues(run.params),
+    tags: formatValues(run.tags),
+    metrics,
+  };
+}

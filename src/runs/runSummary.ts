@@ -1,0 +1,69 @@
+import type { MetricSummary } from './metricFold.ts';
+import type { GitInfo, RunRecordState, RunStatus } from './records.ts';
+import type { RunEntry } from './runReader.ts';
+
+/** A run as views and the CLI show it. */
+export interface RunSummary {
+  id: string;
+  experiment: string;
+  name: string;
+  status: RunStatus;
+  startTime?: number;
+  endTime?: number;
+  exitCode?: number;
+  command?: string[];
+  host?: string;
+  pid?: number;
+  git?: GitInfo;
+  params: Record<string, unknown>;
+  tags: Record<string, unknown>;
+  /** In the order metrics first appeared in the run. */
+  metrics: Record<string, MetricSummary>;
+}
+
+export const DEFAULT_EXPERIMENT = 'default';
+
+export interface LivenessCheck {
+  hostname: string;
+  isAlive(pid: number, runStartedAt?: number): boolean;
+}
+
+/** `end` decides; without one a run is running, unless it was started on this host by a process that is gone. */
+export function resolveStatus(record: RunRecordState, liveness: LivenessCheck): RunStatus {
+  if (record.endStatus) return record.endStatus;
+  if (record.host === liveness.hostname && record.pid !== undefined && !liveness.isAlive(record.pid, record.startTime)) return 'lost';
+  return 'running';
+}
+
+const ID_TIME = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-/;
+
+/** Runs named the way MLTrail's writers name them carry their start time even without a start record. */
+function startTimeFromId(id: string): number | undefined {
+  const match = ID_TIME.exec(id);
+  if (!match) return undefined;
+  const [, year, month, day, hours, minutes, seconds] = match.map(Number) as number[];
+  const time = Date.UTC(year!, month! - 1, day!, hours!, minutes!, seconds!);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+export function summarizeRun(entry: RunEntry, liveness: LivenessCheck): RunSummary {
+  const record = entry.record;
+  const summary: RunSummary = {
+    id: entry.id,
+    experiment: record.experiment || DEFAULT_EXPERIMENT,
+    name: record.name || entry.id,
+    status: resolveStatus(record, liveness),
+    params: record.params,
+    tags: record.tags,
+    metrics: entry.metrics,
+  };
+  const startTime = record.startTime ?? startTimeFromId(entry.id);
+  if (startTime !== undefined) summary.startTime = startTime;
+  if (record.endTime !== undefined) summary.endTime = record.endTime;
+  if (record.exitCode !== undefined) summary.exitCode = record.exitCode;
+  if (record.command !== undefined) summary.command = record.command;
+  if (record.host !== undefined) summary.host = record.host;
+  if (record.pid !== undefined) summary.pid = record.pid;
+  if (record.git !== undefined) summary.git = record.git;
+  return summary;
+}

@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { type IndexChange, RunIndex } from '../../runs/runIndex.ts';
+import { type WorkspaceConfig, loadWorkspaceConfig } from '../../store/config.ts';
+import { CONFIG_FILE, RUNS_DIR } from '../../store/layout.ts';
+
+/** Live updates are batched: a run appending every few milliseconds is re-read at most this often. */
+const REFRESH_DELAY_MS = 40;
+const CACHE_SAVE_DELAY_MS = 5_000;
+const LIVENESS_INTERVAL_MS = 5_000;
+
+/**
+ * One workspace folder's store: its mltrail.json, its run index, and the watchers that keep the index current.
+ * Nothing is read until `ensureLoaded` is first called (when a view or command needs runs).
+ */
+export class FolderStore implements vscode.Disposable {
+  readonly folder: vscode.WorkspaceFolder;
+  private configuration: WorkspaceConfig;
+  private runIndex: RunIndex;
+  private loading: Promise<void> | undefined;
+  private storeWatcher: vscode.Disposable | undefined;
+  private readonly configWatcher: vscode.FileSystemWatcher;
+  private readonly pendingRuns = new Set<string>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private cacheTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private readonly changeEmitter = new vscode.EventEmitter<IndexChange>();
+  private readonly configEmitter = new vscode.EventEmitter<void>();
+  private readonly workerScript: string;
+  private unsubscribeIndex: () => void;
+
+  /** Runs added, updated or removed, after the index has taken them in. */
+  readonly onDidChangeRuns = this.changeEmitter.event;
+  /** mltrail.json changed (and with it maybe the store location or the key metric). */
+  readonly onDidChangeConfig = this.configEmitter.event;
+
+  constructor(folder: vscode.WorkspaceFolder, workerScript: string) {
+    this.folder = folder;
+    this.workerScript = workerScript;
+    this.configuration = loadWorkspaceConfig(folder.uri.fsPath);
+    this.runIndex = this.createIndex();
+    this.unsubscribeIndex = this.runIndex.onDidChange((change) => this.changeEmitter.fire(change));
+    this.configWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, CONFIG_FILE));
+    const reloadConfig = () => this.reloadConfig();
+    this.configWatcher.onDidCreate(reloadConfig);
+    this.configWatcher.onDidChange(reloadConfig);
+    this.configWatcher.onDidDelete(reloadConfig);
+  }
+
+  get config(): WorkspaceConfig {
+    return this.configuration;
+  }
+
+  get index(): RunIndex {
+    return this.runIndex;
+  }
+
+  /** A store exists when the folder has mltrail.json or the store directory. */
+  get hasStore(): boolean {
+    return this.configuration.hasConfigFile || fs.existsSync(this.configuration.storeDir);
+  }
+
+  get isLoaded(): boolean {
+    return this.runIndex.isLoaded;
+  }
+
+  ensureLoaded(): Promise<void> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  /** Scans the whole store again (the Refresh command, or after the store moved). */
+  async rescan(): Promise<void> {
+    await this.ensureLoaded();
+    await this.runIndex.load();
+    this.scheduleCacheSave();
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    clearTimeout(this.cacheTimer);
+    clearInterval(this.livenessTimer);
+    this.storeWatcher?.dispose();
+    this.configWatcher.dispose();
+    this.unsubscribeIndex();
+    void this.runIndex.saveCache();
+    this.changeEmitter.dispose();
+    this.configEmitter.dispose();
+  }
+
+  private createIndex(): RunIndex {
+    return new RunIndex({ storeDir: this.configuration.storeDir, workerScript: this.workerScript });
+  }
+
+  private async load(): Promise<void> {
+    this.watchStore();
+    await this.runIndex.load();
+    this.scheduleCacheSave();
+    this.livenessTimer ??= setInterval(() => {
+      if (this.runIndex.checkLiveness().length > 0) this.scheduleCacheSave();
+    }, LIVENESS_INTERVAL_MS);
+  }
+
+  private watchStore(): void {
+    this.storeWatcher?.dispose();
+    if (!vscode.workspace.getConfiguration('mltrail', this.folder).get<boolean>('store.watch', true)) return;
+    const runsDir = path.join(this.configuration.storeDir, RUNS_DIR);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.configuration.storeDir), `${RUNS_DIR}/**`));
+    const onEvent = (uri: vscode.Uri) => this.onStoreEvent(runsDir, uri.fsPath);
+    watcher.onDidCreate(onEvent);
+    watcher.onDidChange(onEvent);
+    watcher.onDidDelete(onEvent);
+    this.storeWatcher = watcher;
+  }
+
+  private onStoreEvent(runsDir: string, changedPath: string): void {
+    const relative = path.relative(runsDir, changedPath);
+    const runId = relative.split(path.sep)[0];
+    if (!runId || runId === '..' || path.isAbsolute(relative)) {
+      // The runs directory itself came or went: only a full scan can tell what is there now.
+      void this.rescan();
+      return;
+    }
+    this.pendingRuns.add(runId);
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      const ids = [...this.pendingRuns];
+      this.pendingRuns.clear();
+      if (this.runIndex.isLoaded) this.runIndex.refresh(ids);
+      this.scheduleCacheSave();
+    }, REFRESH_DELAY_MS);
+  }
+
+  private scheduleCacheSave(): void {
+    clearTimeout(this.cacheTimer);
+    this.cacheTimer = setTimeout(() => void this.runIndex.saveCache(), CACHE_SAVE_DELAY_MS);
+  }
+
+  private reloadConfig(): void {
+    const previousStore = this.configuration.storeDir;
+    this.configuration = loadWorkspaceConfig(this.folder.uri.fsPath);
+    if (this.configuration.storeDir !== previousStore) {
+      const removed = this.runIndex.list().map((run) => run.id);
+      this.unsubscribeIndex();
+      void this.runIndex.saveCache();
+      this.runIndex = this.createIndex();
+      this.unsubscribeIndex = this.runIndex.onDidChange((change) => this.changeEmitter.fire(change));
+      if (removed.length > 0) this.changeEmitter.fire({ added: [], updated: [], removed });
+      if (this.loading) {
+        this.loading = this.load();
+      }
+    }
+    this.configEmitter.fire();
+  }
+}
