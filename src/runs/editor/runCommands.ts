@@ -3,7 +3,7 @@ import { formatMetricValue } from '../../platform/format.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import { RUN_STATUSES, type RunStatus } from '../records.ts';
-import { DEFAULT_SORT, type RunSort, keyMetricOf, sortRuns } from '../runQuery.ts';
+import { DEFAULT_SORT, type RunFilter, type RunSort, type RunSortKey, keyMetricOf, sortRuns } from '../runQuery.ts';
 import { moveRunToTrash } from '../runTrash.ts';
 import type { ExperimentsTree, MoreRunsNode, RunNode } from './experimentsTree.ts';
 import { statusLabel } from './experimentsTree.ts';
@@ -84,6 +84,26 @@ async function deleteRuns(context: RunCommandContext, clicked: unknown, selected
   }
   for (const [store, ids] of byStore) store.index.refresh(ids);
   if (failures.length > 0) void vscode.window.showErrorMessage(`MLTrail: could not delete ${failures.length} run(s). ${failures.join('; ')}`);
+}
+
+const SORT_KEYS: readonly RunSortKey[] = ['started', 'name', 'status', 'metric'];
+
+function isRunSort(value: unknown): value is RunSort {
+  const sort = value as RunSort;
+  return typeof sort === 'object' && sort !== null && SORT_KEYS.includes(sort.key) && typeof sort.descending === 'boolean';
+}
+
+function isRunFilter(value: unknown): value is RunFilter {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const filter = value as Record<string, unknown>;
+  const stringArray = (item: unknown) => item === undefined || (Array.isArray(item) && item.every((entry) => typeof entry === 'string'));
+  return (
+    Object.keys(filter).every((key) => key === 'statuses' || key === 'experiments' || key === 'text') &&
+    stringArray(filter.experiments) &&
+    stringArray(filter.statuses) &&
+    ((filter.statuses as unknown[] | undefined) ?? []).every((status) => RUN_STATUSES.includes(status as RunStatus)) &&
+    (filter.text === undefined || typeof filter.text === 'string')
+  );
 }
 
 const SORT_CHOICES: Array<{ label: string; sort: RunSort }> = [
@@ -173,8 +193,17 @@ export function registerRunCommands(context: RunCommandContext): vscode.Disposab
       }
     }),
     vscode.commands.registerCommand('mltrail.deleteRun', (clicked?: unknown, selected?: unknown) => deleteRuns(context, clicked, selected)),
-    vscode.commands.registerCommand('mltrail.sortRuns', () => chooseSort(tree)),
-    vscode.commands.registerCommand('mltrail.filterRuns', () => chooseFilter(context)),
+    // Both accept their choice as an argument too, so a keybinding can apply a saved filter or sort.
+    vscode.commands.registerCommand('mltrail.sortRuns', (sort?: unknown) => {
+      if (sort === undefined) return chooseSort(tree);
+      if (isRunSort(sort)) return tree.setSort(sort);
+      void vscode.window.showErrorMessage(`MLTrail: ignored an invalid sort argument ${JSON.stringify(sort)}; expected {"key": "started" | "name" | "status" | "metric", "descending": true | false}.`);
+    }),
+    vscode.commands.registerCommand('mltrail.filterRuns', (filter?: unknown) => {
+      if (filter === undefined) return chooseFilter(context);
+      if (isRunFilter(filter)) return tree.setFilter(filter);
+      void vscode.window.showErrorMessage(`MLTrail: ignored an invalid filter argument ${JSON.stringify(filter)}; expected {"statuses"?: [...], "experiments"?: [...], "text"?: "..."}.`);
+    }),
     vscode.commands.registerCommand('mltrail.clearRunFilter', () => tree.setFilter({})),
     vscode.commands.registerCommand('mltrail.showMoreRuns', (node: MoreRunsNode) => {
       if (node?.kind === 'more') tree.showMore(node);
