@@ -36,7 +36,8 @@ const DEFAULT_SETTINGS = {
   'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true,
   'chat.disableAIFeatures': true,
-  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.colorTheme': 'Dark Modern',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 export function freePort(): Promise<number> {

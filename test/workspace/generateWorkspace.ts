@@ -47,7 +47,7 @@ function metricLines(steps: number, params: { lr: number }, random: () => number
   const rate = 3 + random() * 4;
   const lines: string[] = [];
   for (let step = 0; step < steps; step++) {
-    const progress = steps === 1 ? 1 : step / (steps - 1);
+    const progress = steps === 1 ? 0 : step / (steps - 1);
     const trainLoss = floor + 2.2 * Math.exp(-rate * progress) + (random() - 0.5) * 0.05;
     const valLoss = trainLoss * (1.05 + 0.3 * progress * progress) + (random() - 0.5) * 0.04;
     const valAcc = Math.min(0.995, 0.1 + 0.85 * (1 - Math.exp(-rate * 0.8 * progress)) + (random() - 0.5) * 0.02);
@@ -92,7 +92,7 @@ export function generateWorkspace(folder: string, spec: WorkspaceSpec): Generate
     const startTime = now - (spec.runs - index) * 90_000 - 600_000;
     const roll = random();
     const status = roll < 0.82 ? 'finished' : roll < 0.94 ? 'failed' : 'killed';
-    const run: GeneratedRun = { id: newRunId(new Date(startTime), randomBytes()), experiment, name: `${params.model} lr=${lr} bs=${params.batch_size}`, status, params };
+    const run: GeneratedRun = { id: newRunId(new Date(startTime), randomBytes()), experiment, name: `${params.model} lr=${lr} bs=${params.batch_size} #${index + 1}`, status, params };
     const steps = status === 'finished' ? spec.steps : Math.max(1, Math.floor(spec.steps * (0.2 + random() * 0.6)));
     const stepMs = 2_000;
     const endTime = startTime + steps * stepMs;

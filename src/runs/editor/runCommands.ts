@@ -1,5 +1,7 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { formatMetricValue } from '../../platform/format.ts';
+import { TRASH_DIR } from '../../store/layout.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import { RUN_STATUSES, type RunStatus } from '../records.ts';
@@ -66,11 +68,9 @@ async function deleteRuns(context: RunCommandContext, clicked: unknown, selected
   if (runs.length === 0) return;
   const first = runs[0] as RunTarget;
   const what = runs.length === 1 ? `run "${first.store.index.get(first.runId)?.name ?? first.runId}"` : `${runs.length} runs`;
-  const choice = await vscode.window.showWarningMessage(
-    `Delete ${what}?`,
-    { modal: true, detail: 'The run directories are moved to .mltrail/trash/, from where they can be moved back.' },
-    'Move to Trash',
-  );
+  const trash = path.relative(first.store.folder.uri.fsPath, path.join(first.store.config.storeDir, TRASH_DIR)) || TRASH_DIR;
+  const detail = runs.length === 1 ? `The run directory is moved to ${trash}${path.sep}, from where it can be moved back.` : `The run directories are moved to ${trash}${path.sep}, from where they can be moved back.`;
+  const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, 'Move to Trash');
   if (choice !== 'Move to Trash') return;
   const failures: string[] = [];
   const byStore = new Map<FolderStore, string[]>();

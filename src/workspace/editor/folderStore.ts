@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { type IndexChange, RunIndex } from '../../runs/runIndex.ts';
 import { type WorkspaceConfig, loadWorkspaceConfig } from '../../store/config.ts';
 import { CONFIG_FILE, RUNS_DIR } from '../../store/layout.ts';
+import { log } from '../../platform/editor/log.ts';
 
 /** Live updates are batched: a run appending every few milliseconds is re-read at most this often. */
 const REFRESH_DELAY_MS = 40;
@@ -95,7 +96,9 @@ export class FolderStore implements vscode.Disposable {
 
   private async load(): Promise<void> {
     this.watchStore();
-    await this.runIndex.load();
+    const started = performance.now();
+    const change = await this.runIndex.load();
+    log().info(`${this.folder.name}: indexed ${change.added.length} runs of ${this.configuration.storeDir} in ${Math.round(performance.now() - started)} ms`);
     this.scheduleCacheSave();
     this.livenessTimer ??= setInterval(() => {
       if (this.runIndex.checkLiveness().length > 0) this.scheduleCacheSave();
@@ -106,7 +109,13 @@ export class FolderStore implements vscode.Disposable {
     this.storeWatcher?.dispose();
     if (!vscode.workspace.getConfiguration('mltrail', this.folder).get<boolean>('store.watch', true)) return;
     const runsDir = path.join(this.configuration.storeDir, RUNS_DIR);
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.configuration.storeDir), `${RUNS_DIR}/**`));
+    log().debug(`watching ${runsDir}`);
+    // Inside the folder, watch through the folder (VS Code's workspace watcher); a store elsewhere needs its own.
+    const relativeStore = path.relative(this.folder.uri.fsPath, this.configuration.storeDir);
+    const pattern = relativeStore && !relativeStore.startsWith('..') && !path.isAbsolute(relativeStore)
+      ? new vscode.RelativePattern(this.folder, `${relativeStore.split(path.sep).join('/')}/${RUNS_DIR}/**`)
+      : new vscode.RelativePattern(vscode.Uri.file(this.configuration.storeDir), `${RUNS_DIR}/**`);
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const onEvent = (uri: vscode.Uri) => this.onStoreEvent(runsDir, uri.fsPath);
     watcher.onDidCreate(onEvent);
     watcher.onDidChange(onEvent);
@@ -115,6 +124,7 @@ export class FolderStore implements vscode.Disposable {
   }
 
   private onStoreEvent(runsDir: string, changedPath: string): void {
+    log().trace(`store event ${changedPath}`);
     const relative = path.relative(runsDir, changedPath);
     const runId = relative.split(path.sep)[0];
     if (!runId || runId === '..' || path.isAbsolute(relative)) {
