@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FileCursor } from '../platform/jsonlCursor.ts';
 import { isProcessAlive } from '../platform/processLiveness.ts';
+import { STAT_FIELDS, type StatTable, statInWorker } from '../platform/parallelStat.ts';
 import { mapInWorkers } from '../platform/workerPool.ts';
 import { isValidRunId, runsDir } from '../store/layout.ts';
 import { readIndexCache, writeIndexCache } from './indexCache.ts';
-import { type FileStat, type RunFileStats, type RunReadTask, performRunRead, statRunFiles } from './runReadTask.ts';
+import { type FileStat, type RunFileStats, type RunReadTask, performRunRead, runFilePaths, statRunFiles } from './runReadTask.ts';
 import { type LineProblem, type RunEntry, readRun } from './runReader.ts';
 import { type LivenessCheck, type RunSummary, summarizeRun } from './runSummary.ts';
 
@@ -35,6 +36,16 @@ export interface StoreProblem extends LineProblem {
 /** Below these, reading on the calling thread is quicker than starting workers. */
 const INLINE_MAX_RUNS = 64;
 const INLINE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** From this many runs on, a scan stats files on a worker thread while this thread parses the cache. */
+const PARALLEL_STAT_MIN_RUNS = 1000;
+
+function toRunFileStats(table: StatTable): RunFileStats[] {
+  const stat = (offset: number): FileStat | 0 => (table[offset] as number) < 0 ? 0 : [table[offset] as number, table[offset + 1] as number, table[offset + 2] as number];
+  const result: RunFileStats[] = [];
+  for (let offset = 0; offset < table.length; offset += 2 * STAT_FIELDS) result.push([stat(offset), stat(offset + STAT_FIELDS)]);
+  return result;
+}
 
 function sameFile(stat: FileStat | 0, cursor: FileCursor | undefined): boolean {
   if (stat === 0 || !cursor) return stat === 0 && !cursor;
@@ -162,8 +173,10 @@ export class RunIndex {
     const firstLoad = !this.loaded;
     const ids = this.listRunDirs();
     const dirs = ids.map((id) => `${this.runsDir}${path.sep}${id}`);
+    // A large store is stat'ed on another thread while this one parses the cache: the two take about as long.
+    const parallelStats = this.maxWorkers >= 2 && ids.length >= PARALLEL_STAT_MIN_RUNS ? statInWorker(dirs.flatMap((dir) => runFilePaths(dir))) : undefined;
     if (firstLoad && this.useCache) this.entries = readIndexCache(this.storeDir);
-    const stats = dirs.map(statRunFiles);
+    const stats = parallelStats ? toRunFileStats(await parallelStats) : dirs.map(statRunFiles);
     const change: IndexChange = { added: [], updated: [], removed: [] };
     const tasks: RunReadTask[] = [];
     const present = new Set<string>();

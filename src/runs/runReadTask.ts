@@ -25,7 +25,12 @@ function statFile(file: string): FileStat | 0 {
   return stat ? [stat.size, stat.mtimeMs, stat.ino] : 0;
 }
 
+/** run.jsonl then metrics.jsonl. String concatenation, not path.join: this runs for every run on every load. */
+export function runFilePaths(dir: string): [string, string] {
+  return [`${dir}${path.sep}${RUN_FILE}`, `${dir}${path.sep}${METRICS_FILE}`];
+}
+
 export function statRunFiles(dir: string): RunFileStats {
-  // String concatenation, not path.join: this runs for every run of the store on every window load.
-  return [statFile(`${dir}${path.sep}${RUN_FILE}`), statFile(`${dir}${path.sep}${METRICS_FILE}`)];
+  const [runFile, metricsFile] = runFilePaths(dir);
+  return [statFile(runFile), statFile(metricsFile)];
 }

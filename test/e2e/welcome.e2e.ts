@@ -15,7 +15,7 @@ describe('a workspace without a store, in code-server', () => {
   before(async () => {
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrail-e2e-empty-'));
     fs.writeFileSync(path.join(folder, 'train.py'), 'print("training")\n');
-    session = await startSession({ workspace: folder });
+    session = await startSession({ workspace: folder, logName: 'welcome' });
   });
 
   after(async () => {

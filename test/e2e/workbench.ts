@@ -20,7 +20,20 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function startSession(options: Omit<CodeServerOptions, 'vsixes'> & { vsixes?: string[] }): Promise<Session> {
+export const logDir = path.join(repoRoot, 'test-results', 'logs');
+
+/** Keeps MLTrail's log and the extension host's log of a session, for when a test fails. */
+function saveLogs(server: CodeServer, name: string): void {
+  const logs = path.join(server.userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return;
+  fs.mkdirSync(logDir, { recursive: true });
+  for (const file of fs.readdirSync(logs, { recursive: true, encoding: 'utf8' })) {
+    if (/(MLTrail|remoteexthost)\.log$/.test(file)) fs.copyFileSync(path.join(logs, file), path.join(logDir, `${name}-${path.basename(file)}`));
+  }
+  fs.writeFileSync(path.join(logDir, `${name}-code-server.log`), server.output());
+}
+
+export async function startSession(options: Omit<CodeServerOptions, 'vsixes'> & { vsixes?: string[]; logName?: string }): Promise<Session> {
   if (!fs.existsSync(mltrailVsix)) throw new Error(`${mltrailVsix} is missing: run npm run package first`);
   const server = await startCodeServer({ vsixes: [mltrailVsix], ...options });
   const workbench = await openWorkbench(server);
@@ -48,6 +61,7 @@ export async function startSession(options: Omit<CodeServerOptions, 'vsixes'> & 
     },
     close: async () => {
       await workbench.close();
+      saveLogs(server, options.logName ?? path.basename(options.workspace));
       await server.stop();
     },
   };
@@ -130,6 +144,15 @@ export async function contextMenu(page: Page, target: Locator, item: string): Pr
   const entry = page.locator('.monaco-menu .action-item', { hasText: item });
   await entry.hover();
   await entry.click();
+}
+
+/** Collapses the Experiments view, expands `experiment` and returns the row of `runName` in it. */
+export async function runRow(page: Page, experiment: string, runName: string): Promise<Locator> {
+  await collapseAll(page);
+  await treeRow(page, experiment).click();
+  const row = treeRow(page, runName);
+  await row.waitFor();
+  return row;
 }
 
 /** The Experiments view's "Collapse All" title action. */

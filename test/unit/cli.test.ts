@@ -100,6 +100,22 @@ describe('mltrail CLI', () => {
     assert.match(stdout, /Usage: mltrail runs/);
   });
 
+  it('the bundled dist/cli.js lists a store of 1,200 runs, stat and read in worker threads', () => {
+    const bundle = path.resolve(import.meta.dirname, '../../dist/cli.js');
+    if (!fs.existsSync(bundle)) spawnSync(process.execPath, ['esbuild.js'], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: 'inherit' });
+    const folder = tempDir();
+    for (let index = 0; index < 1200; index++) {
+      writeRunFiles(path.join(folder, '.mltrail'), `run-${index}`, { run: jsonl({ type: 'start', experiment: 'e' }), metrics: jsonl({ name: 'm', step: 0, value: index }) });
+    }
+    for (const pass of ['cold', 'warm']) {
+      const result = spawnSync(process.execPath, [bundle, 'runs', '--json'], { cwd: folder, encoding: 'utf8', maxBuffer: 1 << 28 });
+      assert.equal(result.status, 0, `${pass}: ${result.stderr}`);
+      const runs = JSON.parse(result.stdout) as Array<{ id: string; metrics: { m: number } }>;
+      assert.equal(runs.length, 1200, pass);
+      assert.equal(runs.find((run) => run.id === 'run-777')?.metrics.m, 777, pass);
+    }
+  });
+
   it('runs as a process: exit codes, stdout, stderr', () => {
     const folder = workspace();
     const script = path.resolve(import.meta.dirname, '../../src/cli.ts');

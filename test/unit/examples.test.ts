@@ -32,10 +32,10 @@ async function runsAfter(language: string, script: string, args: (store: string)
   return { runs: index.list(), problems: index.problems() };
 }
 
-/** The fenced blocks of the "Writers in three languages" section of docs/store-format.md. */
-function documentedSnippets(): Array<{ language: string; code: string }> {
-  const markdown = fs.readFileSync(path.join(docs, 'store-format.md'), 'utf8');
-  const section = markdown.slice(markdown.indexOf('## Writers in three languages'), markdown.indexOf('## `mltrail runs --json`'));
+/** The fenced code blocks of a Markdown file between two headings. */
+function snippets(file: string, from: string, to: string): Array<{ language: string; code: string }> {
+  const markdown = fs.readFileSync(file, 'utf8');
+  const section = markdown.slice(markdown.indexOf(from), markdown.indexOf(to));
   return [...section.matchAll(/```(sh|python|r)\n([\s\S]*?)```/g)].map((match) => ({ language: match[1] as string, code: match[2] as string }));
 }
 
@@ -55,18 +55,21 @@ describe('writer examples need nothing but the language', () => {
     });
   }
 
-  const snippets = documentedSnippets();
-  it('the documentation shows one snippet per language', () => {
-    assert.deepEqual(snippets.map((snippet) => snippet.language), ['sh', 'python', 'r']);
+  const documented = [
+    ...snippets(path.join(docs, 'store-format.md'), '## Writers in three languages', '## `mltrail runs --json`').map((snippet) => ({ ...snippet, where: 'store-format.md', points: 3 })),
+    ...snippets(path.join(docs, '..', 'README.md'), '## Record a run from any language', '## The CLI').map((snippet) => ({ ...snippet, where: 'README.md', points: 100 })),
+  ];
+  it('the documentation shows one snippet per language, and the README a Python one', () => {
+    assert.deepEqual(documented.map((snippet) => `${snippet.where}:${snippet.language}`), ['store-format.md:sh', 'store-format.md:python', 'store-format.md:r', 'README.md:python']);
   });
-  for (const { language, code } of snippets) {
+  for (const { language, code, where, points } of documented) {
     const missing = findInterpreter(language) ? false : `no ${language} interpreter on this machine (CI installs one)`;
-    it(`the ${language} snippet in store-format.md records a finished run`, { skip: missing }, async () => {
+    it(`the ${language} snippet in ${where} records a finished run`, { skip: missing }, async () => {
       const { runs, problems } = await runsAfter(language, code, () => []);
       assert.deepEqual(problems, []);
       assert.equal(runs.length, 1);
       assert.equal(runs[0]?.status, 'finished');
-      assert.equal(runs[0]?.metrics['train/loss']?.count, 3);
+      assert.equal(runs[0]?.metrics['train/loss']?.count, points);
     });
   }
 });

@@ -22,6 +22,8 @@ export interface WorkspaceSpec {
   liveRuns?: number;
   /** Newest run's start time (ms); runs are spaced back from it. */
   now?: number;
+  /** Every generated run finishes all its steps (benchmarks count exact points). */
+  allFinished?: boolean;
 }
 
 export const HOSTILE_NAME = '<img src=x onerror="window.__mltrailPwned=1">';
@@ -91,7 +93,7 @@ export function generateWorkspace(folder: string, spec: WorkspaceSpec): Generate
     };
     const startTime = now - (spec.runs - index) * 90_000 - 600_000;
     const roll = random();
-    const status = roll < 0.82 ? 'finished' : roll < 0.94 ? 'failed' : 'killed';
+    const status = spec.allFinished || roll < 0.82 ? 'finished' : roll < 0.94 ? 'failed' : 'killed';
     const run: GeneratedRun = { id: newRunId(new Date(startTime), randomBytes()), experiment, name: `${params.model} lr=${lr} bs=${params.batch_size} #${index + 1}`, status, params };
     const steps = status === 'finished' ? spec.steps : Math.max(1, Math.floor(spec.steps * (0.2 + random() * 0.6)));
     const stepMs = 2_000;

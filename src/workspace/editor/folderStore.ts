@@ -9,7 +9,7 @@ import { log } from '../../platform/editor/log.ts';
 /** Live updates are batched: a run appending every few milliseconds is re-read at most this often. */
 const REFRESH_DELAY_MS = 40;
 const CACHE_SAVE_DELAY_MS = 5_000;
-const LIVENESS_INTERVAL_MS = 5_000;
+const TICK_INTERVAL_MS = 3_000;
 
 /**
  * One workspace folder's store: its mltrail.json, its run index, and the watchers that keep the index current.
@@ -25,7 +25,8 @@ export class FolderStore implements vscode.Disposable {
   private readonly pendingRuns = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private cacheTimer: NodeJS.Timeout | undefined;
-  private livenessTimer: NodeJS.Timeout | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private runsDirMtime: number | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<IndexChange>();
   private readonly configEmitter = new vscode.EventEmitter<void>();
   private readonly workerScript: string;
@@ -81,7 +82,7 @@ export class FolderStore implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.refreshTimer);
     clearTimeout(this.cacheTimer);
-    clearInterval(this.livenessTimer);
+    clearInterval(this.tickTimer);
     this.storeWatcher?.dispose();
     this.configWatcher.dispose();
     this.unsubscribeIndex();
@@ -97,12 +98,29 @@ export class FolderStore implements vscode.Disposable {
   private async load(): Promise<void> {
     this.watchStore();
     const started = performance.now();
+    this.runsDirMtime = this.readRunsDirMtime();
     const change = await this.runIndex.load();
     log().info(`${this.folder.name}: indexed ${change.added.length} runs of ${this.configuration.storeDir} in ${Math.round(performance.now() - started)} ms`);
     this.scheduleCacheSave();
-    this.livenessTimer ??= setInterval(() => {
-      if (this.runIndex.checkLiveness().length > 0) this.scheduleCacheSave();
-    }, LIVENESS_INTERVAL_MS);
+    this.tickTimer ??= setInterval(() => this.tick(), TICK_INTERVAL_MS);
+  }
+
+  /**
+   * Every few seconds: runs whose process died become `lost`, and a run directory created or removed without a
+   * watcher event (the file watcher takes a moment to start, and some file systems drop events) is caught by the
+   * runs directory's own mtime.
+   */
+  private tick(): void {
+    if (this.runIndex.checkLiveness().length > 0) this.scheduleCacheSave();
+    const mtime = this.readRunsDirMtime();
+    if (mtime !== this.runsDirMtime) {
+      this.runsDirMtime = mtime;
+      void this.rescan();
+    }
+  }
+
+  private readRunsDirMtime(): number | undefined {
+    return fs.statSync(path.join(this.configuration.storeDir, RUNS_DIR), { throwIfNoEntry: false })?.mtimeMs;
   }
 
   private watchStore(): void {
