@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatMetricValue, formatParamValue } from '../platform/format.ts';
 import { formatRelativeTime } from '../platform/time.ts';
-import { encodeJsonNumber } from '../platform/jsonNumbers.ts';
+import { type EncodedMetricSummary, encodeMetricSummary } from '../runs/metricFold.ts';
 import type { RunStatus } from '../runs/records.ts';
 import { RUN_STATUSES } from '../runs/records.ts';
 import { RunIndex } from '../runs/runIndex.ts';
@@ -41,16 +41,10 @@ function isoOrNull(time: number | undefined): string | null {
 /** The documented JSON shape of a run: stable field names, NaN and infinities as null in `metrics`. */
 export function runToJson(run: RunSummary): Record<string, unknown> {
   const metrics: Record<string, number | null> = {};
-  const metricSummaries: Record<string, unknown> = {};
+  const metricSummaries: Record<string, EncodedMetricSummary> = {};
   for (const [name, summary] of Object.entries(run.metrics)) {
     metrics[name] = Number.isFinite(summary.last) ? summary.last : null;
-    metricSummaries[name] = {
-      last: encodeJsonNumber(summary.last),
-      step: summary.step,
-      min: encodeJsonNumber(summary.min),
-      max: encodeJsonNumber(summary.max),
-      count: summary.count,
-    };
+    metricSummaries[name] = encodeMetricSummary(summary);
   }
   return {
     id: run.id,

@@ -1,3 +1,4 @@
+import { type JsonNumber, encodeJsonNumber } from '../platform/jsonNumbers.ts';
 import type { MetricPoint } from './records.ts';
 
 /** What the index keeps of one metric of one run. `min`/`max` ignore NaN and are NaN when every value was NaN. */
@@ -10,6 +11,19 @@ export interface MetricSummary {
   /** Number of distinct steps. */
   count: number;
   lastTime?: number;
+}
+
+/** A summary as JSON carries it (the CLI's --json, webview messages): non-finite values as strings. */
+export interface EncodedMetricSummary {
+  last: JsonNumber;
+  step: number;
+  min: JsonNumber;
+  max: JsonNumber;
+  count: number;
+}
+
+export function encodeMetricSummary(summary: MetricSummary): EncodedMetricSummary {
+  return { last: encodeJsonNumber(summary.last), step: summary.step, min: encodeJsonNumber(summary.min), max: encodeJsonNumber(summary.max), count: summary.count };
 }
 
 /** Raised when a metric gets a step at or below its highest step: only a full re-read can fold that exactly. */

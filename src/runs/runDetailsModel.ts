@@ -1,5 +1,5 @@
 import { formatParamValue } from '../platform/format.ts';
-import { encodeJsonNumber } from '../platform/jsonNumbers.ts';
+import { encodeMetricSummary } from './metricFold.ts';
 import type { MetricView, RunDetailsModel } from './runDetailsProtocol.ts';
 import type { RunSummary } from './runSummary.ts';
 
@@ -11,15 +11,7 @@ function formatValues(values: Record<string, unknown>): Record<string, string> {
 
 export function toRunDetailsModel(run: RunSummary, problemCount: number): RunDetailsModel {
   const metrics: Record<string, MetricView> = {};
-  for (const [name, summary] of Object.entries(run.metrics)) {
-    metrics[name] = {
-      last: encodeJsonNumber(summary.last),
-      step: summary.step,
-      min: encodeJsonNumber(summary.min),
-      max: encodeJsonNumber(summary.max),
-      count: summary.count,
-    };
-  }
+  for (const [name, summary] of Object.entries(run.metrics)) metrics[name] = encodeMetricSummary(summary);
   return {
     id: run.id,
     name: run.name,

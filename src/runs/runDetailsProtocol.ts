@@ -1,16 +1,10 @@
 // The message contract of the run-details webview, imported by both sides (webviews/runs/runDetails.ts).
 // No Node or DOM APIs here.
 import { type MapDelta, applyMapDelta, diffFields, diffMap } from '../platform/delta.ts';
-import type { JsonNumber } from '../platform/jsonNumbers.ts';
+import type { EncodedMetricSummary } from './metricFold.ts';
 import type { RunStatus } from './records.ts';
 
-export interface MetricView {
-  last: JsonNumber;
-  step: number;
-  min: JsonNumber;
-  max: JsonNumber;
-  count: number;
-}
+export type MetricView = EncodedMetricSummary;
 
 export interface RunDetailsModel {
   id: string;

@@ -1,22 +1,13 @@
 import type { MetricSummary } from './metricFold.ts';
-import type { GitInfo, RunRecordState, RunStatus } from './records.ts';
+import type { RunRecordState, RunStatus } from './records.ts';
 import type { RunEntry } from './runReader.ts';
 
-/** A run as views and the CLI show it. */
-export interface RunSummary {
+/** A run as views and the CLI show it: its records folded, defaults applied, status resolved. */
+export interface RunSummary extends Omit<RunRecordState, 'endStatus' | 'experiment' | 'name'> {
   id: string;
   experiment: string;
   name: string;
   status: RunStatus;
-  startTime?: number;
-  endTime?: number;
-  exitCode?: number;
-  command?: string[];
-  host?: string;
-  pid?: number;
-  git?: GitInfo;
-  params: Record<string, unknown>;
-  tags: Record<string, unknown>;
   /** In the order metrics first appeared in the run. */
   metrics: Record<string, MetricSummary>;
 }
@@ -47,23 +38,16 @@ function startTimeFromId(id: string): number | undefined {
 }
 
 export function summarizeRun(entry: RunEntry, liveness: LivenessCheck): RunSummary {
-  const record = entry.record;
+  const { endStatus: _endStatus, experiment, name, ...record } = entry.record;
   const summary: RunSummary = {
+    ...record,
     id: entry.id,
-    experiment: record.experiment || DEFAULT_EXPERIMENT,
-    name: record.name || entry.id,
-    status: resolveStatus(record, liveness),
-    params: record.params,
-    tags: record.tags,
+    experiment: experiment || DEFAULT_EXPERIMENT,
+    name: name || entry.id,
+    status: resolveStatus(entry.record, liveness),
     metrics: entry.metrics,
   };
   const startTime = record.startTime ?? startTimeFromId(entry.id);
   if (startTime !== undefined) summary.startTime = startTime;
-  if (record.endTime !== undefined) summary.endTime = record.endTime;
-  if (record.exitCode !== undefined) summary.exitCode = record.exitCode;
-  if (record.command !== undefined) summary.command = record.command;
-  if (record.host !== undefined) summary.host = record.host;
-  if (record.pid !== undefined) summary.pid = record.pid;
-  if (record.git !== undefined) summary.git = record.git;
   return summary;
 }

@@ -80,6 +80,18 @@ describe('Experiments view and run details, 10,000 runs, in code-server with the
     await session.screenshot('03-run-details');
   });
 
+  it('acts from the details: Copy Run ID reaches the clipboard, metrics.jsonl opens in an editor', async () => {
+    const run = runs.filter((candidate) => candidate.experiment === 'vit-finetune' && candidate.status === 'finished').at(-1) as GeneratedRun;
+    const frame = await runDetailsFrame(session.page, run.name);
+    await frame.locator('vscode-button', { hasText: 'Copy Run ID' }).click();
+    await waitFor(async () => (await session.page.evaluate(() => navigator.clipboard.readText())) === run.id, 10_000, 'the run id on the clipboard');
+    await frame.locator('vscode-button', { hasText: 'metrics.jsonl' }).click();
+    const tab = session.page.locator('.tab[aria-label^="metrics.jsonl"]');
+    await tab.waitFor({ timeout: 10_000 });
+    await tab.click({ button: 'middle' });
+    await tab.waitFor({ state: 'detached' });
+  });
+
   it('shows hostile names, params and tags as text; nothing in them runs', async () => {
     await treeRow(session.page, HOSTILE_EXPERIMENT).click();
     const row = treeRow(session.page, HOSTILE_NAME);

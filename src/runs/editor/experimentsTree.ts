@@ -310,34 +310,26 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   private runNode(store: FolderStore, runId: string): RunNode {
-    const key = this.runKey(store, runId);
-    let node = this.runNodes.get(key);
-    if (!node) {
-      node = { kind: 'run', store, runId };
-      this.runNodes.set(key, node);
-    }
-    return node;
+    return getOrCreate(this.runNodes, this.runKey(store, runId), () => ({ kind: 'run', store, runId }));
   }
 
   private experimentNode(store: FolderStore, name: string): ExperimentNode {
-    const key = this.experimentKey(store, name);
-    let node = this.experimentNodes.get(key);
-    if (!node) {
-      node = { kind: 'experiment', store, name };
-      this.experimentNodes.set(key, node);
-    }
-    return node;
+    return getOrCreate(this.experimentNodes, this.experimentKey(store, name), () => ({ kind: 'experiment', store, name }));
   }
 
   private folderNode(store: FolderStore): FolderNode {
-    const key = store.folder.uri.toString();
-    let node = this.folderNodes.get(key);
-    if (!node) {
-      node = { kind: 'folder', store };
-      this.folderNodes.set(key, node);
-    }
-    return node;
+    return getOrCreate(this.folderNodes, store.folder.uri.toString(), () => ({ kind: 'folder', store }));
   }
+}
+
+/** Tree nodes are kept per id: VS Code refreshes a row by the identity of the object it was given. */
+function getOrCreate<T>(nodes: Map<string, T>, key: string, create: () => T): T {
+  let node = nodes.get(key);
+  if (!node) {
+    node = create();
+    nodes.set(key, node);
+  }
+  return node;
 }
 
 function countRuns(count: number): string {

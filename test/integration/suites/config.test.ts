@@ -41,4 +41,15 @@ describe('mltrail.json', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), before);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  it('Open Store Format Documentation shows the bundled docs in the Markdown preview', async () => {
+    await activateMLTrail();
+    await vscode.commands.executeCommand('mltrail.openFormatDocs');
+    const tab = await eventually(
+      () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((candidate) => candidate.input instanceof vscode.TabInputWebview && candidate.input.viewType.includes('markdown.preview')),
+      'a Markdown preview tab',
+    );
+    assert.match(tab.label, /store-format/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });
