@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { put } from '../platform/dictionary.ts';
 import { formatMetricValue, formatParamValue } from '../platform/format.ts';
 import { formatRelativeTime } from '../platform/time.ts';
 import { type EncodedMetricSummary, encodeMetricSummary } from '../runs/metricFold.ts';
@@ -43,8 +44,8 @@ export function runToJson(run: RunSummary): Record<string, unknown> {
   const metrics: Record<string, number | null> = {};
   const metricSummaries: Record<string, EncodedMetricSummary> = {};
   for (const [name, summary] of Object.entries(run.metrics)) {
-    metrics[name] = Number.isFinite(summary.last) ? summary.last : null;
-    metricSummaries[name] = encodeMetricSummary(summary);
+    put(metrics, name, Number.isFinite(summary.last) ? summary.last : null);
+    put(metricSummaries, name, encodeMetricSummary(summary));
   }
   return {
     id: run.id,

@@ -9,7 +9,11 @@ export interface FileCursor {
   size: number;
   mtimeMs: number;
   ino: number;
-  /** Hex of the bytes just before `offset`: tells an append from a rewrite of the same or larger size. */
+  /**
+   * Hex of the file's first bytes and of the bytes just before `offset`: a file rewritten in place (same inode,
+   * same or larger size) rather than appended to almost always differs in one of them.
+   */
+  head: string;
   tail: string;
 }
 
@@ -32,6 +36,7 @@ export interface ReadLinesOptions {
   chunkBytes?: number;
 }
 
+const HEAD_BYTES = 32;
 const TAIL_BYTES = 8;
 const NEWLINE = 0x0a;
 
@@ -61,13 +66,13 @@ export function readNewLines(
   try {
     const stat = fs.fstatSync(fd);
     if (cursor && isUnchanged(stat, cursor)) return { cursor, fromStart: false };
-    const resume = cursor !== undefined && stat.ino === cursor.ino && stat.size >= cursor.offset && tailMatches(fd, cursor);
+    const resume = cursor !== undefined && stat.ino === cursor.ino && stat.size >= cursor.offset && fingerprintMatches(fd, cursor);
     if (cursor && !resume) handler.restart?.();
     const start = resume ? cursor.offset : 0;
     const startLine = resume ? cursor.lines : 0;
     const { offset, lines } = scanLines(fd, start, stat.size, startLine, handler, options);
     return {
-      cursor: { offset, lines, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, tail: readTail(fd, offset) },
+      cursor: { offset, lines, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, head: readHex(fd, 0, Math.min(HEAD_BYTES, offset)), tail: readTail(fd, offset) },
       fromStart: !resume,
     };
   } finally {
@@ -127,7 +132,10 @@ function scanLines(
       lineStart = lineEnd + 1;
       if (line === 1 && content.charCodeAt(0) === 0xfeff) content = content.slice(1);
       if (content.endsWith('\r')) content = content.slice(0, -1);
-      if (content.trim().length > 0) handler.line(content, line);
+      // A UTF-16 length over a third of the limit may be over it in bytes: only then count the bytes.
+      const bytes = content.length * 3 > maxLineBytes ? Buffer.byteLength(content) : 0;
+      if (bytes > maxLineBytes) handler.overlong?.(line, bytes);
+      else if (content.trim().length > 0) handler.line(content, line);
     }
     consumed = position - data.length + lastNewline + 1;
     const rest = data.subarray(lastNewline + 1);
@@ -137,14 +145,18 @@ function scanLines(
   return { offset: consumed, lines: line };
 }
 
-function readTail(fd: number, offset: number): string {
-  const length = Math.min(TAIL_BYTES, offset);
-  if (length === 0) return '';
+function readHex(fd: number, position: number, length: number): string {
+  if (length <= 0) return '';
   const buffer = Buffer.alloc(length);
-  fs.readSync(fd, buffer, 0, length, offset - length);
+  fs.readSync(fd, buffer, 0, length, position);
   return buffer.toString('hex');
 }
 
-function tailMatches(fd: number, cursor: FileCursor): boolean {
-  return readTail(fd, cursor.offset) === cursor.tail;
+function readTail(fd: number, offset: number): string {
+  const length = Math.min(TAIL_BYTES, offset);
+  return readHex(fd, offset - length, length);
+}
+
+function fingerprintMatches(fd: number, cursor: FileCursor): boolean {
+  return readTail(fd, cursor.offset) === cursor.tail && readHex(fd, 0, cursor.head.length / 2) === cursor.head;
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 
-/** Per path: size, mtimeMs, inode; size -1 when the path does not exist. */
+/** Per path: size, mtimeMs, inode; size -1 when the path does not exist, NaNs when it cannot be stat'ed. */
 export type StatTable = Float64Array;
 
 export const STAT_FIELDS = 3;
@@ -13,7 +13,13 @@ const fs = require('node:fs');
 parentPort.once('message', (paths) => {
   const table = new Float64Array(paths.length * ${STAT_FIELDS});
   for (let index = 0; index < paths.length; index++) {
-    const stat = fs.statSync(paths[index], { throwIfNoEntry: false });
+    let stat;
+    try {
+      stat = fs.statSync(paths[index], { throwIfNoEntry: false });
+    } catch {
+      table.fill(NaN, index * ${STAT_FIELDS}, (index + 1) * ${STAT_FIELDS});
+      continue;
+    }
     if (stat) table.set([stat.size, stat.mtimeMs, stat.ino], index * ${STAT_FIELDS});
     else table[index * ${STAT_FIELDS}] = -1;
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicAsync } from '../platform/atomicFile.ts';
+import { put } from '../platform/dictionary.ts';
 import { type JsonNumber, decodeJsonNumber, encodeJsonNumber } from '../platform/jsonNumbers.ts';
 import { CACHE_DIR } from '../store/layout.ts';
 import type { MetricSummary } from './metricFold.ts';
@@ -8,7 +9,7 @@ import type { RunEntry } from './runReader.ts';
 
 const FORMAT = 'mltrail-run-index';
 /** Bump whenever what a reader derives from the store changes: older caches are then read from scratch. */
-const VERSION = 1;
+const VERSION = 2;
 
 /**
  * Entries are stored nearly as the index holds them, so a window load parses the cache and uses it with almost
@@ -43,7 +44,7 @@ function encodeEntry(entry: RunEntry): CachedEntry {
   for (const [name, summary] of Object.entries(entry.metrics)) {
     const encoded: Record<string, unknown> = { ...summary };
     for (const key of SUMMARY_NUMBERS) encoded[key] = encodeJsonNumber(summary[key]);
-    metrics[name] = encoded;
+    put<unknown>(metrics, name, encoded);
   }
   return { ...cached, metrics: metrics as RunEntry['metrics'], nonFinite: 1 };
 }
@@ -63,7 +64,17 @@ function decodeEntry(cached: CachedEntry): RunEntry {
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
-/** Enough shape checking that a damaged cache is skipped rather than trusted; entries are re-read when in doubt. */
+const isSummaryNumber = (value: unknown) => typeof value === 'number' || value === 'NaN' || value === 'Infinity' || value === '-Infinity';
+
+function isCachedSummary(value: unknown): boolean {
+  const summary = value as Record<string, unknown>;
+  return isObject(summary) && typeof summary.step === 'number' && typeof summary.count === 'number' && SUMMARY_NUMBERS.every((key) => isSummaryNumber(summary[key]));
+}
+
+/**
+ * Shape checks, so a damaged (or planted) cache entry is dropped and its run read from the store again, rather
+ * than trusted.
+ */
 function isCachedEntry(value: unknown): value is CachedEntry {
   const entry = value as CachedEntry;
   return (
@@ -72,8 +83,11 @@ function isCachedEntry(value: unknown): value is CachedEntry {
     isObject(entry.record.params) &&
     isObject(entry.record.tags) &&
     isObject(entry.metrics) &&
+    Object.values(entry.metrics).every(isCachedSummary) &&
     (entry.runFile === undefined || isObject(entry.runFile)) &&
-    (entry.metricsFile === undefined || isObject(entry.metricsFile))
+    (entry.metricsFile === undefined || isObject(entry.metricsFile)) &&
+    (entry.problems === undefined || Array.isArray(entry.problems)) &&
+    (entry.exactMetrics === undefined || Array.isArray(entry.exactMetrics))
   );
 }
 

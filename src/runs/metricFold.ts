@@ -1,3 +1,4 @@
+import { get, has, put } from '../platform/dictionary.ts';
 import { type JsonNumber, encodeJsonNumber } from '../platform/jsonNumbers.ts';
 import type { MetricPoint } from './records.ts';
 
@@ -26,15 +27,6 @@ export function encodeMetricSummary(summary: MetricSummary): EncodedMetricSummar
   return { last: encodeJsonNumber(summary.last), step: summary.step, min: encodeJsonNumber(summary.min), max: encodeJsonNumber(summary.max), count: summary.count };
 }
 
-/** Raised when a metric gets a step at or below its highest step: only a full re-read can fold that exactly. */
-export class NeedsExactFold extends Error {
-  readonly metric: string;
-  constructor(metric: string) {
-    super(`metric "${metric}" rewrote a step`);
-    this.metric = metric;
-  }
-}
-
 interface ExactSteps {
   values: Map<number, { value: number; time: number | undefined }>;
   maxStep: number;
@@ -44,15 +36,18 @@ interface ExactSteps {
  * Folds metric points into per-metric summaries. The same (name, step) again replaces the earlier value, so a
  * metric whose steps do not strictly increase must be folded from the whole file with every step kept: such
  * metrics are named in `exactMetrics`. For the others, and for appends past the highest step, the fold is
- * incremental and keeps nothing per point.
+ * incremental and keeps nothing per point. A point that rewrites a step of a metric not yet exact is not folded:
+ * its metric is listed in `needsExact`, and the reader folds the file again with those metrics exact.
  */
 export class MetricFold {
   readonly summaries: Record<string, MetricSummary>;
   readonly exactMetrics: ReadonlySet<string>;
+  readonly needsExact = new Set<string>();
   private readonly exactSteps = new Map<string, ExactSteps>();
 
   constructor(previous: Record<string, MetricSummary> = {}, exactMetrics: Iterable<string> = []) {
-    this.summaries = structuredClone(previous);
+    this.summaries = {};
+    for (const [name, summary] of Object.entries(previous)) put(this.summaries, name, { ...summary });
     this.exactMetrics = new Set(exactMetrics);
   }
 
@@ -64,13 +59,16 @@ export class MetricFold {
       if (step > exact.maxStep) exact.maxStep = step;
       return;
     }
-    const summary = this.summaries[point.name];
+    const summary = get(this.summaries, point.name);
     const step = point.step ?? (summary ? summary.step + 1 : 0);
     if (!summary) {
-      this.summaries[point.name] = newSummary(step, point);
+      put(this.summaries, point.name, newSummary(step, point));
       return;
     }
-    if (step <= summary.step) throw new NeedsExactFold(point.name);
+    if (step <= summary.step) {
+      this.needsExact.add(point.name);
+      return;
+    }
     summary.step = step;
     summary.last = point.value;
     summary.count += 1;
@@ -103,7 +101,7 @@ export class MetricFold {
           if (Number.isNaN(summary.max) || value > summary.max) summary.max = value;
         }
       }
-      if (summary) this.summaries[name] = summary;
+      if (summary) put(this.summaries, name, summary);
     }
     this.exactSteps.clear();
     return this.summaries;
@@ -111,11 +109,11 @@ export class MetricFold {
 
   private exactStepsOf(name: string): ExactSteps | undefined {
     let exact = this.exactSteps.get(name);
-    if (!exact && this.exactMetrics.has(name) && !(name in this.summaries)) {
+    if (!exact && this.exactMetrics.has(name) && !has(this.summaries, name)) {
       exact = { values: new Map(), maxStep: -1 };
       this.exactSteps.set(name, exact);
       // Reserve the metric's place so summaries keep the order in which metrics first appeared.
-      this.summaries[name] = newSummary(0, { value: Number.NaN, time: undefined });
+      put(this.summaries, name, newSummary(0, { value: Number.NaN, time: undefined }));
     }
     return exact;
   }

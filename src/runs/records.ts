@@ -1,3 +1,4 @@
+import { merge } from '../platform/dictionary.ts';
 import { parseStoreTime } from '../platform/time.ts';
 
 /** How a run ended, as its `end` record says. */
@@ -126,7 +127,7 @@ export function applyRunLine(state: RunRecordState, text: string): void {
     case 'tags': {
       const values = optionalObject(record, 'values');
       if (!values) throw new MalformedRecord(`a "${type}" record needs an object "values"`);
-      Object.assign(type === 'params' ? state.params : state.tags, values);
+      merge(type === 'params' ? state.params : state.tags, values as Record<string, unknown>);
       return;
     }
     case 'end': {

@@ -1,3 +1,4 @@
+import { put } from '../platform/dictionary.ts';
 import { formatParamValue } from '../platform/format.ts';
 import { encodeMetricSummary } from './metricFold.ts';
 import type { MetricView, RunDetailsModel } from './runDetailsProtocol.ts';
@@ -5,13 +6,13 @@ import type { RunSummary } from './runSummary.ts';
 
 function formatValues(values: Record<string, unknown>): Record<string, string> {
   const formatted: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) formatted[key] = formatParamValue(value);
+  for (const [key, value] of Object.entries(values)) put(formatted, key, formatParamValue(value));
   return formatted;
 }
 
 export function toRunDetailsModel(run: RunSummary, problemCount: number): RunDetailsModel {
   const metrics: Record<string, MetricView> = {};
-  for (const [name, summary] of Object.entries(run.metrics)) metrics[name] = encodeMetricSummary(summary);
+  for (const [name, summary] of Object.entries(run.metrics)) put(metrics, name, encodeMetricSummary(summary));
   return {
     id: run.id,
     name: run.name,

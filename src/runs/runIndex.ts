@@ -205,6 +205,8 @@ export class RunIndex {
     }
     const results = await this.readAll(tasks);
     tasks.forEach((task, position) => {
+      // A refresh that ran while the workers read has newer data for this run: it stands.
+      if (this.entries.get(task.id) !== task.previous) return;
       // On a first load, entries from the cache are not yet known to listeners: report them as added.
       this.apply(task.id, firstLoad ? undefined : task.previous, results[position] ?? undefined, change);
     });

@@ -1,3 +1,4 @@
+import { get } from '../platform/dictionary.ts';
 import { formatParamValue } from '../platform/format.ts';
 import type { MetricSummary } from './metricFold.ts';
 import type { RunStatus } from './records.ts';
@@ -46,11 +47,11 @@ export function matchesFilter(run: RunSummary, filter: RunFilter): boolean {
 /** The metric shown beside a run: the one the workspace names when the run has it, else the run's first. */
 export function keyMetricOf(run: RunSummary, configured?: string): { name: string; summary: MetricSummary } | undefined {
   if (configured !== undefined) {
-    const summary = run.metrics[configured];
+    const summary = get(run.metrics, configured);
     return summary ? { name: configured, summary } : undefined;
   }
-  for (const name in run.metrics) return { name, summary: run.metrics[name] as MetricSummary };
-  return undefined;
+  const [first] = Object.entries(run.metrics);
+  return first ? { name: first[0], summary: first[1] } : undefined;
 }
 
 const STATUS_ORDER: Record<RunStatus, number> = { running: 0, lost: 1, failed: 2, killed: 3, finished: 4 };

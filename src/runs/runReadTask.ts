@@ -20,9 +20,14 @@ export function performRunRead(task: RunReadTask): RunEntry | null {
 export type RunFileStats = [run: FileStat | 0, metrics: FileStat | 0];
 export type FileStat = [size: number, mtimeMs: number, ino: number];
 
+/** 0 when missing; NaNs when present but not stat-able, which never equal a cursor, so the read reports why. */
 function statFile(file: string): FileStat | 0 {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  return stat ? [stat.size, stat.mtimeMs, stat.ino] : 0;
+  try {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return stat ? [stat.size, stat.mtimeMs, stat.ino] : 0;
+  } catch {
+    return [Number.NaN, Number.NaN, Number.NaN];
+  }
 }
 
 /** run.jsonl then metrics.jsonl. String concatenation, not path.join: this runs for every run on every load. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type FileCursor, readNewLines } from '../platform/jsonlCursor.ts';
 import { METRICS_FILE, RUN_FILE } from '../store/layout.ts';
-import { MetricFold, type MetricSummary, NeedsExactFold } from './metricFold.ts';
+import { MetricFold, type MetricSummary } from './metricFold.ts';
 import { MalformedRecord, type RunRecordState, applyRunLine, emptyRunRecordState, parseMetricLine } from './records.ts';
 
 export type StoreFileName = typeof RUN_FILE | typeof METRICS_FILE;
@@ -36,7 +36,8 @@ const MAX_PROBLEMS_PER_FILE = 50;
 export function readRun(dir: string, id: string, previous?: RunEntry): RunEntry | undefined {
   const run = readRunFile(path.join(dir, RUN_FILE), previous);
   const metrics = readMetricsFile(path.join(dir, METRICS_FILE), previous);
-  if (!run.cursor && !metrics.cursor) return undefined;
+  const hasProblems = run.problems.kept.length + metrics.problems.kept.length > 0;
+  if (!run.cursor && !metrics.cursor && !hasProblems) return undefined;
   return {
     id,
     record: run.record,
@@ -75,6 +76,17 @@ class ProblemList {
   }
 }
 
+/**
+ * A store file that exists but cannot be read (a directory, a symlink loop, no permission) becomes one problem of
+ * its run, at line 0, and is tried again on the next scan; it never stops the rest of the store from loading.
+ */
+function unreadable(file: StoreFileName, error: unknown): ProblemList {
+  if (typeof (error as NodeJS.ErrnoException)?.code !== 'string') throw error;
+  const problems = new ProblemList(file, undefined);
+  problems.add(0, `cannot read this file (${(error as Error).message})`);
+  return problems;
+}
+
 function overlongMessage(bytes: number): string {
   return `line of ${(bytes / 1048576).toFixed(1)} MiB is longer than a record can be; skipped`;
 }
@@ -82,21 +94,26 @@ function overlongMessage(bytes: number): string {
 function readRunFile(file: string, previous: RunEntry | undefined) {
   let record = previous ? structuredClone(previous.record) : emptyRunRecordState();
   const problems = new ProblemList(RUN_FILE, previous);
-  const result = readNewLines(file, previous?.runFile, {
-    line(text, line) {
-      try {
-        applyRunLine(record, text);
-      } catch (error) {
-        if (!(error instanceof MalformedRecord)) throw error;
-        problems.add(line, error.message);
-      }
-    },
-    restart() {
-      record = emptyRunRecordState();
-      problems.clear();
-    },
-    overlong: (line, bytes) => problems.add(line, overlongMessage(bytes)),
-  });
+  let result;
+  try {
+    result = readNewLines(file, previous?.runFile, {
+      line(text, line) {
+        try {
+          applyRunLine(record, text);
+        } catch (error) {
+          if (!(error instanceof MalformedRecord)) throw error;
+          problems.add(line, error.message);
+        }
+      },
+      restart() {
+        record = emptyRunRecordState();
+        problems.clear();
+      },
+      overlong: (line, bytes) => problems.add(line, overlongMessage(bytes)),
+    });
+  } catch (error) {
+    return { record: emptyRunRecordState(), cursor: undefined, problems: unreadable(RUN_FILE, error) };
+  }
   if (!result) return { record: emptyRunRecordState(), cursor: undefined, problems: new ProblemList(RUN_FILE, undefined) };
   return { record, cursor: result.cursor, problems };
 }
@@ -104,11 +121,14 @@ function readRunFile(file: string, previous: RunEntry | undefined) {
 function readMetricsFile(file: string, previous: RunEntry | undefined) {
   const exact = new Set(previous?.exactMetrics ?? []);
   let base = previous;
+  // Rewritten steps found in one pass make the next pass read the whole file with those metrics exact. A pass
+  // from the start finds every such metric at once, so this runs at most three times.
   for (;;) {
     let fold = new MetricFold(base?.metrics, exact);
     const problems = new ProblemList(METRICS_FILE, base);
+    let result;
     try {
-      const result = readNewLines(file, base?.metricsFile, {
+      result = readNewLines(file, base?.metricsFile, {
         line(text, line) {
           try {
             fold.add(parseMetricLine(text));
@@ -123,12 +143,12 @@ function readMetricsFile(file: string, previous: RunEntry | undefined) {
         },
         overlong: (line, bytes) => problems.add(line, overlongMessage(bytes)),
       });
-      if (!result) return { summaries: {}, exactMetrics: [], cursor: undefined, problems: new ProblemList(METRICS_FILE, undefined) };
-      return { summaries: fold.finish(), exactMetrics: [...exact], cursor: result.cursor, problems };
     } catch (error) {
-      if (!(error instanceof NeedsExactFold)) throw error;
-      exact.add(error.metric);
-      base = undefined;
+      return { summaries: {}, exactMetrics: [], cursor: undefined, problems: unreadable(METRICS_FILE, error) };
     }
+    if (!result) return { summaries: {}, exactMetrics: [], cursor: undefined, problems: new ProblemList(METRICS_FILE, undefined) };
+    if (fold.needsExact.size === 0) return { summaries: fold.finish(), exactMetrics: [...exact], cursor: result.cursor, problems };
+    for (const metric of fold.needsExact) exact.add(metric);
+    base = undefined;
   }
 }

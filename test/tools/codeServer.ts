@@ -38,6 +38,7 @@ const DEFAULT_SETTINGS = {
   'chat.disableAIFeatures': true,
   'workbench.colorTheme': 'Dark Modern',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 export function freePort(): Promise<number> {

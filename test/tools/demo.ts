@@ -68,7 +68,17 @@ const home = path.join(toolsDir, 'demo-code-server');
 const userDataDir = path.join(home, 'user-data');
 const extensionsDir = path.join(home, 'extensions');
 fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.colorTheme': 'Dark Modern', 'extensions.autoCheckUpdates': false }, null, 2));
+const demoSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.colorTheme': 'Dark Modern',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'chat.disableAIFeatures': true,
+  // demo-workspace/ sits inside this repository: no prompt to open the parent's git repository.
+  'git.openRepositoryInParentFolders': 'never',
+};
+fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(demoSettings, null, 2));
 const env = { ...process.env, PATH: `${node24BinDir()}${path.delimiter}${process.env.PATH ?? ''}` };
 const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', path.join(home, 'config.yaml')];
 fs.writeFileSync(path.join(home, 'config.yaml'), 'auth: none\ncert: false\n');

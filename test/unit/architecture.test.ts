@@ -51,3 +51,27 @@ describe('architecture', () => {
     for (const command of manifest.contributes.commands) assert.equal(command.category, 'MLTrail', command.command);
   });
 });
+
+describe('manifest', () => {
+  it('tests the mltrail.storeState context key only against values the extension sets', async () => {
+    const { STORE_STATES } = await import('../../src/workspace/storeState.ts');
+    const manifest = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
+    const tested = [...manifest.matchAll(/mltrail\.storeState\s*[!=]=\s*([\w-]+)/g)].map((match) => match[1] as string);
+    assert.ok(tested.length >= 5, 'the manifest tests the key');
+    assert.deepEqual(tested.filter((value) => !(STORE_STATES as readonly string[]).includes(value)), []);
+  });
+
+  it('names only context keys the extension sets', () => {
+    const whens: string[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') for (const [key, inner] of Object.entries(value)) key === 'when' && typeof inner === 'string' ? whens.push(inner) : collect(inner);
+    };
+    collect((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: unknown }).contributes);
+    // Context keys are the operands on the left of a comparison, or standalone; ids on the right are values.
+    const keys = new Set(whens.flatMap((when) => [...when.matchAll(/(?:^|&&|\|\||!)\s*(mltrail\.[A-Za-z]+)/g)].map((match) => match[1] as string)));
+    assert.deepEqual([...keys].sort(), ['mltrail.runsFiltered', 'mltrail.storeState']);
+    const code = sources('src').map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
+    for (const key of keys) assert.ok(code.includes(`'setContext', '${key}'`), key);
+  });
+});

@@ -24,7 +24,26 @@ describe('concurrent appends', () => {
     const dir = path.join(store, 'runs', 'shared');
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'metrics.jsonl');
+    // A reader follows the file while the writers append, as the extension does with a live run.
+    const live = new RunIndex({ storeDir: store, useCache: false });
+    await live.load();
+    let writing = true;
+    let refreshes = 0;
+    const follow = (async () => {
+      while (writing) {
+        live.refresh(['shared']);
+        refreshes += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
     await Promise.all(Array.from({ length: WRITERS }, (_, writer) => runWriter(file, writer)));
+    writing = false;
+    await follow;
+    live.refresh(['shared']);
+    assert.ok(refreshes > 10, `the reader ran during the writes (${refreshes} refreshes)`);
+    assert.deepEqual(live.problems(), [], 'no torn line was ever seen');
+    const followed = live.get('shared')?.metrics ?? {};
+    for (let writer = 0; writer < WRITERS; writer++) assert.equal(followed[`w${writer}`]?.count, LINES, `followed w${writer}`);
 
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     assert.equal(lines.pop(), '', 'the file ends with a newline');

@@ -93,6 +93,16 @@ describe('readNewLines', () => {
     assert.deepEqual(overlong, [2]);
   });
 
+  it('skips an overlong line that sits inside one read chunk too', () => {
+    const file = path.join(dir, 'overlong-in-chunk.jsonl');
+    fs.writeFileSync(file, `{"a":1}\n${'é'.repeat(300)}\n{"b":2}\n`);
+    const lines: string[] = [];
+    const overlong: Array<[number, number]> = [];
+    readNewLines(file, undefined, { line: (text) => lines.push(text), overlong: (line, bytes) => overlong.push([line, bytes]) }, { maxLineBytes: 512 });
+    assert.deepEqual(lines, ['{"a":1}', '{"b":2}']);
+    assert.deepEqual(overlong, [[2, 600]]);
+  });
+
   it('gives the same lines whatever the chunk size and however the file grew', () => {
     const random = seededRandom(7);
     const lines = Array.from({ length: 300 }, (_, index) => JSON.stringify({ index, text: 'é'.repeat(Math.floor(random() * 20)) }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MetricFold, NeedsExactFold } from '../../src/runs/metricFold.ts';
+import { MetricFold } from '../../src/runs/metricFold.ts';
 
 const point = (name: string, step: number | undefined, value: number, time?: number) => ({ name, step, value, time });
 
@@ -28,11 +28,29 @@ describe('MetricFold', () => {
     assert.deepEqual(fold.finish().x, { last: 4, step: 11, min: 1, max: 4, count: 4 });
   });
 
-  it('asks for an exact fold when a step is repeated or goes back', () => {
+  it('asks for an exact fold when a step is repeated or goes back, without folding that point', () => {
     const fold = new MetricFold();
     fold.add(point('x', 5, 1));
-    assert.throws(() => fold.add(point('x', 5, 2)), NeedsExactFold);
-    assert.throws(() => fold.add(point('x', 3, 2)), (error: unknown) => error instanceof NeedsExactFold && error.metric === 'x');
+    fold.add(point('x', 5, 2));
+    fold.add(point('y', 0, 1));
+    fold.add(point('y', 0, 9));
+    fold.add(point('x', 3, 7));
+    assert.deepEqual([...fold.needsExact], ['x', 'y']);
+    assert.deepEqual(fold.finish().x, { last: 1, step: 5, min: 1, max: 1, count: 1 });
+  });
+
+  it('treats names like __proto__, constructor and toString as ordinary metrics', () => {
+    const fold = new MetricFold({}, ['toString']);
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      fold.add(point(name, undefined, 1));
+      fold.add(point(name, undefined, 3));
+    }
+    const summaries = fold.finish();
+    assert.deepEqual(Object.keys(summaries), ['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
+    for (const name of Object.keys(summaries)) assert.deepEqual(summaries[name], { last: 3, step: 1, min: 1, max: 3, count: 2 }, name);
+    assert.equal(Object.getPrototypeOf(summaries), Object.prototype);
+    assert.equal(({} as { step?: unknown }).step, undefined, 'Object.prototype is untouched');
+    assert.deepEqual([...fold.needsExact], []);
   });
 
   it('in exact mode the last line of a (name, step) wins, for last, min, max and count', () => {

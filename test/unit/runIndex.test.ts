@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { get } from '../../src/platform/dictionary.ts';
 import { isProcessAlive } from '../../src/platform/processLiveness.ts';
 import { indexCacheFile } from '../../src/runs/indexCache.ts';
 import { type IndexChange, RunIndex } from '../../src/runs/runIndex.ts';
@@ -14,6 +15,21 @@ const workerScript = new URL('../../src/runs/runsWorker.ts', import.meta.url);
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
   return Number(child.stdout.toString());
+}
+
+/** The store files opened while `action` runs. */
+async function countOpens<T>(action: () => Promise<T>): Promise<{ result: T; opened: string[] }> {
+  const opened: string[] = [];
+  const openSync = fs.openSync;
+  fs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+    if (/\.jsonl$/.test(String(file))) opened.push(String(file));
+    return (openSync as (...args: unknown[]) => number)(file, ...rest);
+  }) as typeof fs.openSync;
+  try {
+    return { result: await action(), opened };
+  } finally {
+    fs.openSync = openSync;
+  }
 }
 
 function makeStore(runs: number, metricsPerRun = 20): string {
@@ -99,21 +115,18 @@ describe('RunIndex', () => {
     assert.equal(await cold.saveCache(), false, 'nothing new to write');
     assert.equal(fs.readFileSync(path.join(store, 'cache', '.gitignore'), 'utf8').trim().split('\n').pop(), '*');
 
-    // Same size, same mtime, same inode, different content: only a cache hit keeps the old summary.
-    const metrics = path.join(store, 'runs', 'run-0007', 'metrics.jsonl');
-    const stat = fs.statSync(metrics);
-    const original = fs.readFileSync(metrics, 'utf8');
-    fs.writeFileSync(metrics, original.replace('"step":0,', '"step":9,'));
-    fs.utimesSync(metrics, stat.atime, stat.mtime);
-
+    // With every run unchanged, the warm load opens no store file.
     const warm = new RunIndex({ storeDir: store });
-    const change = await warm.load();
+    const { result: change, opened } = await countOpens(() => warm.load());
+    assert.deepEqual(opened, []);
     assert.equal(change.added.length, 30);
-    assert.deepEqual(warm.get('run-0007'), cold.get('run-0007'));
+    assert.deepEqual(warm.list(), cold.list());
 
+    const metrics = path.join(store, 'runs', 'run-0007', 'metrics.jsonl');
     fs.appendFileSync(metrics, jsonl({ name: 'train/loss', step: 50, value: 0.001 }));
     const third = new RunIndex({ storeDir: store });
-    await third.load();
+    const grown = await countOpens(() => third.load());
+    assert.deepEqual(grown.opened.sort(), [metrics, path.join(store, 'runs', 'run-0007', 'run.jsonl')].sort(), 'only the grown run is read');
     assert.equal(third.get('run-0007')?.metrics['train/loss']?.last, 0.001, 'a grown file is read from its cached offset');
   });
 
@@ -163,5 +176,55 @@ describe('RunIndex', () => {
   it('treats a missing store as empty', async () => {
     const index = new RunIndex({ storeDir: path.join(tempDir(), 'nothing-here') });
     assert.deepEqual((await index.load()).added, []);
+  });
+});
+
+describe('RunIndex on hostile and broken stores', () => {
+  it('reads metric, param and tag names like __proto__, constructor and toString as plain names', async () => {
+    const store = tempDir();
+    writeRunFiles(store, 'r', {
+      run: '{"type":"params","values":{"__proto__":{"polluted":true},"constructor":1}}\n{"type":"tags","values":{"toString":"x"}}\n',
+      metrics: ['__proto__', 'constructor', 'toString', 'toString', 'valueOf'].map((name, index) => `{"name":"${name}","step":0,"value":${index}}\n`).join(''),
+    });
+    const index = new RunIndex({ storeDir: store, useCache: false });
+    await index.load();
+    const run = index.get('r');
+    assert.deepEqual(Object.keys(run?.metrics ?? {}), ['__proto__', 'constructor', 'toString', 'valueOf']);
+    assert.equal(get(run?.metrics ?? {}, 'toString')?.last, 3, 'the repeated step of toString: the last line wins');
+    assert.deepEqual(Object.keys(run?.params ?? {}), ['__proto__', 'constructor']);
+    assert.equal(Object.getPrototypeOf(run?.params), Object.prototype);
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+    assert.equal(({} as { step?: unknown }).step, undefined);
+  });
+
+  it('reports an unreadable run file as a problem of its run and loads the rest', async () => {
+    const store = makeStore(3);
+    fs.mkdirSync(path.join(store, 'runs', 'odd'));
+    fs.mkdirSync(path.join(store, 'runs', 'odd', 'run.jsonl'));
+    fs.rmSync(path.join(store, 'runs', 'run-0002', 'metrics.jsonl'));
+    fs.symlinkSync('metrics.jsonl', path.join(store, 'runs', 'run-0002', 'metrics.jsonl'));
+    const index = new RunIndex({ storeDir: store, useCache: false });
+    const change = await index.load();
+    assert.deepEqual(change.added.sort(), ['odd', 'run-0000', 'run-0001', 'run-0002']);
+    const problems = index.problems().map((problem) => `${problem.runId}/${problem.file}:${problem.line} ${problem.message.split('(')[0]}`).sort();
+    assert.deepEqual(problems, ['odd/run.jsonl:0 cannot read this file ', 'run-0002/metrics.jsonl:0 cannot read this file ']);
+    assert.equal(index.get('run-0002')?.experiment, 'exp2', 'its run.jsonl is still read');
+  });
+
+  it('drops cache entries of the wrong shape and reads those runs again', async () => {
+    const store = makeStore(2);
+    const cold = new RunIndex({ storeDir: store });
+    await cold.load();
+    await cold.saveCache();
+    const file = indexCacheFile(store);
+    const cache = JSON.parse(fs.readFileSync(file, 'utf8')) as { runs: Array<{ id: string; metrics: unknown; nonFinite?: number }> };
+    const planted = cache.runs.find((entry) => entry.id === 'run-0001');
+    assert.ok(planted);
+    planted.metrics = { 'train/loss': null };
+    planted.nonFinite = 1;
+    fs.writeFileSync(file, JSON.stringify(cache));
+    const warm = new RunIndex({ storeDir: store });
+    await warm.load();
+    assert.deepEqual(warm.get('run-0001'), cold.get('run-0001'));
   });
 });

@@ -34,6 +34,7 @@ describe('run queries', () => {
     assert.equal(keyMetricOf(r)?.name, 'train/loss');
     assert.equal(keyMetricOf(r, 'val/acc')?.summary.last, 0.9);
     assert.equal(keyMetricOf(r, 'missing'), undefined);
+    assert.equal(keyMetricOf(r, 'constructor'), undefined, 'an inherited member is not a metric');
   });
 
   it('sorts newest first with unknown start times last, and by key metric ignoring NaN', () => {

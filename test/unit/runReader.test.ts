@@ -48,6 +48,29 @@ describe('readRun', () => {
     assert.deepEqual(Object.keys(second?.metrics ?? {}), ['a', 'b']);
   });
 
+  it('re-folds a file with many rewritten metrics in a bounded number of passes', () => {
+    const lines = [];
+    for (let metric = 0; metric < 60; metric++) for (let step = 0; step < 20; step++) lines.push({ name: `m${metric}`, step, value: step });
+    // A resumed run: every metric goes back to step 10 and is logged again with other values.
+    for (let metric = 0; metric < 60; metric++) for (let step = 10; step < 20; step++) lines.push({ name: `m${metric}`, step, value: 100 + step });
+    const dir = writeRunFiles(store, 'resumed', { metrics: jsonl(...lines) });
+    const opened: string[] = [];
+    const openSync = fs.openSync;
+    fs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+      opened.push(String(file));
+      return (openSync as (...args: unknown[]) => number)(file, ...rest);
+    }) as typeof fs.openSync;
+    let entry;
+    try {
+      entry = readRun(dir, 'resumed');
+    } finally {
+      fs.openSync = openSync;
+    }
+    assert.ok(opened.filter((file) => file.endsWith('metrics.jsonl')).length <= 3, `${opened.length} opens`);
+    assert.equal(entry?.exactMetrics.length, 60);
+    assert.deepEqual(entry?.metrics.m59, { last: 119, step: 19, min: 0, max: 119, count: 20 });
+  });
+
   it('ignores a half-written last line until it is complete', () => {
     const dir = writeRunFiles(store, 'r4', { metrics: '{"name":"a","step":0,"value":1}\n{"name":"a","st' });
     const first = readRun(dir, 'r4');

@@ -46,10 +46,14 @@ export class KeyedTable {
       return content;
     }));
     const existing = this.rows.get(key);
-    if (existing) existing.replaceWith(row);
-    else this.body.appendChild(row);
+    if (existing) {
+      // Mark only the cells whose text changed, so a live row shows what moved.
+      if (highlight) [...row.children].forEach((cell, index) => cell.textContent !== existing.children[index]?.textContent && cell.classList.add('changed'));
+      existing.replaceWith(row);
+    } else {
+      this.body.appendChild(row);
+    }
     this.rows.set(key, row);
-    if (highlight && existing) row.classList.add('changed');
     this.applyFilter(row);
   }
 

@@ -5,6 +5,7 @@ import { formatDuration, formatRelativeTime } from '../../platform/time.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import type { RunStatus } from '../records.ts';
+import type { IndexChange } from '../runIndex.ts';
 import { DEFAULT_SORT, type RunFilter, type RunSort, describeFilter, groupByExperiment, isFilterActive, keyMetricOf, matchesFilter, sortRuns } from '../runQuery.ts';
 import type { RunSummary } from '../runSummary.ts';
 
@@ -65,8 +66,11 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   private readonly experimentNodes = new Map<string, ExperimentNode>();
   private readonly folderNodes = new Map<string, FolderNode>();
   private readonly shownRuns = new Map<string, number>();
-  /** How each run row was last drawn: the experiment rows change only when a status or an experiment does. */
-  private readonly drawn = new Map<RunNode, { status: RunStatus; experiment: string }>();
+  /**
+   * Status and experiment of every run as the rows show them, drawn or not (a collapsed experiment still counts its
+   * running runs): an experiment row needs redrawing only when one of these changes.
+   */
+  private readonly shown = new Map<string, { status: RunStatus; experiment: string }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private filterValue: RunFilter;
   private sortValue: RunSort;
@@ -78,7 +82,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     this.filterValue = memento.get<RunFilter>(FILTER_KEY, {});
     this.sortValue = memento.get<RunSort>(SORT_KEY, DEFAULT_SORT);
     this.subscriptions.push(
-      stores.onDidChangeRuns(({ store, change }) => this.onRunsChanged(store, change.added.length + change.removed.length > 0, change.updated)),
+      stores.onDidChangeRuns(({ store, change }) => this.onRunsChanged(store, change)),
       stores.onDidChangeStores(() => this.changeEmitter.fire(undefined)),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('mltrail.experiments')) this.changeEmitter.fire(undefined);
@@ -242,7 +246,6 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     item.id = `run:${node.store.folder.uri.toString()}:${node.runId}`;
     item.contextValue = RUN_CONTEXT_VALUE;
     if (!run) return item;
-    this.drawn.set(node, { status: run.status, experiment: run.experiment });
     item.iconPath = STATUS_ICONS[run.status];
     const parts: string[] = [];
     const key = keyMetricOf(run, node.store.config.keyMetric);
@@ -256,38 +259,38 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     return item;
   }
 
-  private onRunsChanged(store: FolderStore, membershipChanged: boolean, updated: string[]): void {
-    if (membershipChanged || isFilterActive(this.filterValue) || this.sortValue.key !== 'started' && this.sortValue.key !== 'name') {
-      this.forgetRemovedRuns(store);
+  private onRunsChanged(store: FolderStore, change: IndexChange): void {
+    let regroup = change.added.length + change.removed.length > 0 || isFilterActive(this.filterValue) || (this.sortValue.key !== 'started' && this.sortValue.key !== 'name');
+    const experiments = new Set<string>();
+    for (const runId of change.updated) {
+      const run = store.index.get(runId);
+      const key = this.runKey(store, runId);
+      const before = this.shown.get(key);
+      if (!run) continue;
+      this.shown.set(key, { status: run.status, experiment: run.experiment });
+      if (before && before.experiment !== run.experiment) regroup = true;
+      // The experiment row counts running runs: redraw it only when a status changed.
+      else if (before && before.status !== run.status) experiments.add(run.experiment);
+    }
+    for (const runId of change.added) {
+      const run = store.index.get(runId);
+      if (run) this.shown.set(this.runKey(store, runId), { status: run.status, experiment: run.experiment });
+    }
+    for (const runId of change.removed) {
+      this.shown.delete(this.runKey(store, runId));
+      this.runNodes.delete(this.runKey(store, runId));
+    }
+    if (regroup) {
       this.changeEmitter.fire(undefined);
       return;
     }
-    const experiments = new Set<string>();
-    for (const runId of updated) {
+    for (const runId of change.updated) {
       const node = this.runNodes.get(this.runKey(store, runId));
-      const run = store.index.get(runId);
-      if (!node || !run) continue;
-      const drawn = this.drawn.get(node);
-      if (drawn && drawn.experiment !== run.experiment) {
-        this.changeEmitter.fire(undefined);
-        return;
-      }
-      this.changeEmitter.fire(node);
-      // The experiment row counts running runs: redraw it only when a status changed.
-      if (drawn && drawn.status !== run.status) experiments.add(run.experiment);
+      if (node) this.changeEmitter.fire(node);
     }
     for (const name of experiments) {
       const node = this.experimentNodes.get(this.experimentKey(store, name));
       if (node) this.changeEmitter.fire(node);
-    }
-  }
-
-  private forgetRemovedRuns(store: FolderStore): void {
-    for (const [key, node] of this.runNodes) {
-      if (node.store === store && !store.index.get(node.runId)) {
-        this.runNodes.delete(key);
-        this.drawn.delete(node);
-      }
     }
   }
 

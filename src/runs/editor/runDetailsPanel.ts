@@ -14,7 +14,9 @@ class RunDetailsPanel implements vscode.Disposable {
   readonly store: FolderStore;
   readonly runId: string;
   readonly panel: vscode.WebviewPanel;
+  /** What the page has, once it is ready: a delta is computed against this. */
   private sent: RunDetailsModel | undefined;
+  private ready = false;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(panel: vscode.WebviewPanel, store: FolderStore, runId: string, extensionUri: vscode.Uri, onDispose: () => void) {
@@ -27,7 +29,7 @@ class RunDetailsPanel implements vscode.Disposable {
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
       store.onDidChangeRuns((change) => {
-        if (change.removed.includes(runId)) void this.post({ type: 'removed' });
+        if (change.removed.includes(runId)) this.showRemoved();
         else if (change.updated.includes(runId) || change.added.includes(runId)) this.pushUpdate();
       }),
       panel.onDidDispose(() => {
@@ -56,9 +58,22 @@ class RunDetailsPanel implements vscode.Disposable {
     return this.panel.webview.postMessage(message);
   }
 
+  private showRemoved(): void {
+    this.sent = undefined;
+    if (this.ready) void this.post({ type: 'removed' });
+  }
+
+  /** The whole model the first time (or after the run came back), then only what changed. */
   private pushUpdate(): void {
+    if (!this.ready) return;
     const next = this.model();
-    if (!next || !this.sent) return;
+    if (!next) return this.showRemoved();
+    if (!this.sent) {
+      this.sent = next;
+      this.updateTitle();
+      void this.post({ type: 'init', run: next, state: { folder: this.store.folder.uri.toString(), runId: this.runId } });
+      return;
+    }
     const delta = diffRunDetails(this.sent, next);
     if (!delta) return;
     this.sent = next;
@@ -70,18 +85,13 @@ class RunDetailsPanel implements vscode.Disposable {
     if (!isFromRunDetails(message)) return;
     const dir = this.store.index.runDir(this.runId);
     switch (message.type) {
-      case 'ready': {
+      case 'ready':
+        // A reloaded page (the panel was hidden and shown again) starts from the whole model.
         await this.store.ensureLoaded();
-        const model = this.model();
-        if (!model) {
-          void this.post({ type: 'removed' });
-          return;
-        }
-        this.sent = model;
-        this.updateTitle();
-        void this.post({ type: 'init', run: model, state: { folder: this.store.folder.uri.toString(), runId: this.runId } });
+        this.ready = true;
+        this.sent = undefined;
+        this.pushUpdate();
         return;
-      }
       case 'copyRunId':
         await vscode.env.clipboard.writeText(this.runId);
         vscode.window.setStatusBarMessage(`$(check) Copied run ID ${this.runId}`, 3000);

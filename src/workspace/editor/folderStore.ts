@@ -67,8 +67,14 @@ export class FolderStore implements vscode.Disposable {
     return this.runIndex.isLoaded;
   }
 
+  /** Loads the store once. A failed load is reported and tried again by the next caller. */
   ensureLoaded(): Promise<void> {
-    this.loading ??= this.load();
+    this.loading ??= this.load().catch((error: unknown) => {
+      this.loading = undefined;
+      const message = `MLTrail could not read the store at ${this.configuration.storeDir}: ${(error as Error).message}`;
+      log().error(message);
+      void vscode.window.showErrorMessage(message);
+    });
     return this.loading;
   }
 
@@ -103,6 +109,8 @@ export class FolderStore implements vscode.Disposable {
     log().info(`${this.folder.name}: indexed ${change.added.length} runs of ${this.configuration.storeDir} in ${Math.round(performance.now() - started)} ms`);
     this.scheduleCacheSave();
     this.tickTimer ??= setInterval(() => this.tick(), TICK_INTERVAL_MS);
+    // Store events that came while the scan ran are applied now, on top of it.
+    this.flushPendingRuns();
   }
 
   /**
@@ -153,11 +161,17 @@ export class FolderStore implements vscode.Disposable {
     this.pendingRuns.add(runId);
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;
-      const ids = [...this.pendingRuns];
-      this.pendingRuns.clear();
-      if (this.runIndex.isLoaded) this.runIndex.refresh(ids);
-      this.scheduleCacheSave();
+      this.flushPendingRuns();
     }, REFRESH_DELAY_MS);
+  }
+
+  /** Re-reads the runs that store events named; until the first scan is done they wait for it. */
+  private flushPendingRuns(): void {
+    if (!this.runIndex.isLoaded || this.pendingRuns.size === 0) return;
+    const ids = [...this.pendingRuns];
+    this.pendingRuns.clear();
+    this.runIndex.refresh(ids);
+    this.scheduleCacheSave();
   }
 
   private scheduleCacheSave(): void {
@@ -169,14 +183,17 @@ export class FolderStore implements vscode.Disposable {
     const previousStore = this.configuration.storeDir;
     this.configuration = loadWorkspaceConfig(this.folder.uri.fsPath);
     if (this.configuration.storeDir !== previousStore) {
+      // Listeners hear of the old store's runs leaving while the old index still answers for them.
       const removed = this.runIndex.list().map((run) => run.id);
+      if (removed.length > 0) this.changeEmitter.fire({ added: [], updated: [], removed });
       this.unsubscribeIndex();
       void this.runIndex.saveCache();
+      this.pendingRuns.clear();
       this.runIndex = this.createIndex();
       this.unsubscribeIndex = this.runIndex.onDidChange((change) => this.changeEmitter.fire(change));
-      if (removed.length > 0) this.changeEmitter.fire({ added: [], updated: [], removed });
       if (this.loading) {
-        this.loading = this.load();
+        this.loading = undefined;
+        void this.ensureLoaded();
       }
     }
     this.configEmitter.fire();

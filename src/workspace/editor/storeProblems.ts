@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { StoreProblem } from '../../runs/runIndex.ts';
 import type { FolderStore } from './folderStore.ts';
 import type { WorkspaceStores } from './workspaceStores.ts';
 
@@ -19,7 +20,8 @@ export class StoreProblems implements vscode.Disposable {
     this.subscriptions.push(
       stores.onDidChangeRuns(({ store, change }) => {
         const updates: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]> = [];
-        for (const runId of [...change.added, ...change.updated, ...change.removed]) this.collectRun(store, runId, updates);
+        for (const runId of [...change.added, ...change.updated]) this.collectRun(store, runId, store.index.problems(runId), updates);
+        for (const runId of change.removed) this.collectRun(store, runId, [], updates);
         if (updates.length > 0) this.collection.set(updates);
       }),
       stores.onDidChangeStores(() => this.showConfigs()),
@@ -32,9 +34,9 @@ export class StoreProblems implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private collectRun(store: FolderStore, runId: string, updates: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]>): void {
+  private collectRun(store: FolderStore, runId: string, problems: StoreProblem[], updates: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]>): void {
     const byPath = new Map<string, vscode.Diagnostic[]>();
-    for (const problem of store.index.problems(runId)) {
+    for (const problem of problems) {
       const line = Math.max(0, problem.line - 1);
       const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), `Skipped: ${problem.message}`, vscode.DiagnosticSeverity.Warning);
       diagnostic.source = 'MLTrail';

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import type { IndexChange } from '../../runs/runIndex.ts';
 import type { RunSummary } from '../../runs/runSummary.ts';
+import type { StoreState } from '../storeState.ts';
 import { FolderStore } from './folderStore.ts';
 
-/** Drives the welcome content and command enablement: `none`, `store` (has a store), or `empty` (no runs). */
-export type StoreState = 'none' | 'store' | 'empty';
 
 export interface StoreChange {
   store: FolderStore;
