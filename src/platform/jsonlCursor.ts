@@ -10,11 +10,10 @@ export interface FileCursor {
   mtimeMs: number;
   ino: number;
   /**
-   * Hex of the file's first bytes and of the bytes just before `offset`: a file rewritten in place (same inode,
-   * same or larger size) rather than appended to almost always differs in one of them.
+   * A hash of the file's first bytes and of the bytes just before `offset`: a file rewritten in place (same inode,
+   * same or larger size) rather than appended to almost always changes it.
    */
-  head: string;
-  tail: string;
+  fingerprint: string;
 }
 
 export interface ReadLinesResult {
@@ -36,8 +35,8 @@ export interface ReadLinesOptions {
   chunkBytes?: number;
 }
 
-const HEAD_BYTES = 32;
-const TAIL_BYTES = 8;
+const HEAD_BYTES = 64;
+const TAIL_BYTES = 16;
 const NEWLINE = 0x0a;
 
 export function isUnchanged(stat: { size: number; mtimeMs: number; ino: number }, cursor: FileCursor | undefined): boolean {
@@ -66,13 +65,13 @@ export function readNewLines(
   try {
     const stat = fs.fstatSync(fd);
     if (cursor && isUnchanged(stat, cursor)) return { cursor, fromStart: false };
-    const resume = cursor !== undefined && stat.ino === cursor.ino && stat.size >= cursor.offset && fingerprintMatches(fd, cursor);
+    const resume = cursor !== undefined && stat.ino === cursor.ino && stat.size >= cursor.offset && fingerprint(fd, cursor.offset) === cursor.fingerprint;
     if (cursor && !resume) handler.restart?.();
     const start = resume ? cursor.offset : 0;
     const startLine = resume ? cursor.lines : 0;
     const { offset, lines } = scanLines(fd, start, stat.size, startLine, handler, options);
     return {
-      cursor: { offset, lines, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, head: readHex(fd, 0, Math.min(HEAD_BYTES, offset)), tail: readTail(fd, offset) },
+      cursor: { offset, lines, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, fingerprint: fingerprint(fd, offset) },
       fromStart: !resume,
     };
   } finally {
@@ -145,18 +144,16 @@ function scanLines(
   return { offset: consumed, lines: line };
 }
 
-function readHex(fd: number, position: number, length: number): string {
-  if (length <= 0) return '';
-  const buffer = Buffer.alloc(length);
-  fs.readSync(fd, buffer, 0, length, position);
-  return buffer.toString('hex');
-}
-
-function readTail(fd: number, offset: number): string {
-  const length = Math.min(TAIL_BYTES, offset);
-  return readHex(fd, offset - length, length);
-}
-
-function fingerprintMatches(fd: number, cursor: FileCursor): boolean {
-  return readTail(fd, cursor.offset) === cursor.tail && readHex(fd, 0, cursor.head.length / 2) === cursor.head;
+/** FNV-1a (32 bits) of the first bytes and of the bytes before `offset`, as 16 hex digits: short, for the cache. */
+function fingerprint(fd: number, offset: number): string {
+  const hash = (position: number, length: number) => {
+    const buffer = Buffer.alloc(Math.max(0, length));
+    fs.readSync(fd, buffer, 0, buffer.length, position);
+    let value = 0x811c9dc5;
+    for (const byte of buffer) value = Math.imul(value ^ byte, 0x01000193) >>> 0;
+    return value.toString(16).padStart(8, '0');
+  };
+  const head = Math.min(HEAD_BYTES, offset);
+  const tail = Math.min(TAIL_BYTES, offset);
+  return hash(0, head) + hash(offset - tail, tail);
 }

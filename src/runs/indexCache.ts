@@ -9,7 +9,7 @@ import type { RunEntry } from './runReader.ts';
 
 const FORMAT = 'mltrail-run-index';
 /** Bump whenever what a reader derives from the store changes: older caches are then read from scratch. */
-const VERSION = 2;
+const VERSION = 3;
 
 /**
  * Entries are stored nearly as the index holds them, so a window load parses the cache and uses it with almost
@@ -68,7 +68,12 @@ const isSummaryNumber = (value: unknown) => typeof value === 'number' || value =
 
 function isCachedSummary(value: unknown): boolean {
   const summary = value as Record<string, unknown>;
-  return isObject(summary) && typeof summary.step === 'number' && typeof summary.count === 'number' && SUMMARY_NUMBERS.every((key) => isSummaryNumber(summary[key]));
+  return isObject(summary) && typeof summary.step === 'number' && typeof summary.count === 'number' && isSummaryNumber(summary.last) && isSummaryNumber(summary.min) && isSummaryNumber(summary.max);
+}
+
+function everySummaryValid(metrics: Record<string, unknown>): boolean {
+  for (const name in metrics) if (!isCachedSummary(metrics[name])) return false;
+  return true;
 }
 
 /**
@@ -83,7 +88,7 @@ function isCachedEntry(value: unknown): value is CachedEntry {
     isObject(entry.record.params) &&
     isObject(entry.record.tags) &&
     isObject(entry.metrics) &&
-    Object.values(entry.metrics).every(isCachedSummary) &&
+    everySummaryValid(entry.metrics) &&
     (entry.runFile === undefined || isObject(entry.runFile)) &&
     (entry.metricsFile === undefined || isObject(entry.metricsFile)) &&
     (entry.problems === undefined || Array.isArray(entry.problems)) &&

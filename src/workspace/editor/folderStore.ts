@@ -22,6 +22,7 @@ export class FolderStore implements vscode.Disposable {
   private loading: Promise<void> | undefined;
   private storeWatcher: vscode.Disposable | undefined;
   private readonly configWatcher: vscode.FileSystemWatcher;
+  private readonly settingsListener: vscode.Disposable;
   private readonly pendingRuns = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private cacheTimer: NodeJS.Timeout | undefined;
@@ -48,6 +49,9 @@ export class FolderStore implements vscode.Disposable {
     this.configWatcher.onDidCreate(reloadConfig);
     this.configWatcher.onDidChange(reloadConfig);
     this.configWatcher.onDidDelete(reloadConfig);
+    this.settingsListener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('mltrail.store.watch', folder) && this.isLoaded) this.watchStore();
+    });
   }
 
   get config(): WorkspaceConfig {
@@ -91,6 +95,7 @@ export class FolderStore implements vscode.Disposable {
     clearInterval(this.tickTimer);
     this.storeWatcher?.dispose();
     this.configWatcher.dispose();
+    this.settingsListener.dispose();
     this.unsubscribeIndex();
     void this.runIndex.saveCache();
     this.changeEmitter.dispose();
@@ -133,6 +138,7 @@ export class FolderStore implements vscode.Disposable {
 
   private watchStore(): void {
     this.storeWatcher?.dispose();
+    this.storeWatcher = undefined;
     if (!vscode.workspace.getConfiguration('mltrail', this.folder).get<boolean>('store.watch', true)) return;
     const runsDir = path.join(this.configuration.storeDir, RUNS_DIR);
     log().debug(`watching ${runsDir}`);
