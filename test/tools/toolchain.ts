@@ -36,13 +36,22 @@ export function ensureCodeServer(): string {
   execFileSync('npm', ['install', '--no-save', '--prefix', prefix, `code-server@${CODE_SERVER_VERSION}`], {
     stdio: 'inherit',
     env: {
-      ...process.env,
+      ...withoutNpmScriptEnv(process.env),
       PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? ''}`,
       // The machines' npm config points node-gyp at Node 20's headers; native modules must match Node 24.
       npm_config_nodedir: path.dirname(nodeBin),
     },
   });
   return bin;
+}
+
+/**
+ * The environment without what an enclosing `npm run` put in it. npm reads every npm_config_* variable as its
+ * own configuration: an `npm test` started by Node 20 would otherwise tell a nested `npm install` (and
+ * code-server's install script, which checks it) that it runs on Node 20.
+ */
+function withoutNpmScriptEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE' && key !== 'INIT_CWD'));
 }
 
 export function chromiumPath(): string {
