@@ -1,7 +1,7 @@
 import { get } from '../platform/dictionary.ts';
 import { formatParamValue } from '../platform/format.ts';
 import type { MetricSummary } from './metricFold.ts';
-import type { RunStatus } from './records.ts';
+import { RUN_STATUSES, type RunStatus } from './records.ts';
 import type { RunSummary } from './runSummary.ts';
 
 export interface RunFilter {
@@ -19,6 +19,28 @@ export interface RunSort {
 }
 
 export const DEFAULT_SORT: RunSort = { key: 'started', descending: true };
+
+const SORT_KEYS: readonly RunSortKey[] = ['started', 'name', 'status', 'metric'];
+
+/** A sort or filter given as a command argument (a keybinding's `args`): exactly the documented shape. */
+export function isRunSort(value: unknown): value is RunSort {
+  const sort = value as RunSort;
+  return typeof sort === 'object' && sort !== null && SORT_KEYS.includes(sort.key) && typeof sort.descending === 'boolean';
+}
+
+export function isRunFilter(value: unknown): value is RunFilter {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const filter = value as Record<string, unknown>;
+  const stringArray = (item: unknown) => item === undefined || (Array.isArray(item) && item.every((entry) => typeof entry === 'string'));
+  return (
+    Object.keys(filter).every((key) => key === 'statuses' || key === 'experiments' || key === 'text') &&
+    stringArray(filter.experiments) &&
+    stringArray(filter.statuses) &&
+    ((filter.statuses as unknown[] | undefined) ?? []).every((status) => RUN_STATUSES.includes(status as RunStatus)) &&
+    (filter.text === undefined || typeof filter.text === 'string')
+  );
+}
+
 
 export function isFilterActive(filter: RunFilter): boolean {
   return (filter.experiments?.length ?? 0) > 0 || (filter.statuses?.length ?? 0) > 0 || (filter.text?.trim().length ?? 0) > 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeFilter, groupByExperiment, isFilterActive, keyMetricOf, matchesFilter, sortRuns } from '../../src/runs/runQuery.ts';
+import { describeFilter, groupByExperiment, isFilterActive, isRunFilter, isRunSort, keyMetricOf, matchesFilter, sortRuns } from '../../src/runs/runQuery.ts';
 import type { RunSummary } from '../../src/runs/runSummary.ts';
 
 function run(id: string, overrides: Partial<RunSummary> = {}): RunSummary {
@@ -51,4 +51,15 @@ describe('run queries', () => {
     const groups = groupByExperiment([run('1', { experiment: 'b' }), run('2', { experiment: 'a' }), run('3', { experiment: 'b' })]);
     assert.deepEqual([...groups].map(([name, runs]) => [name, runs.map((r) => r.id)]), [['a', ['2']], ['b', ['1', '3']]]);
   });
+
+  it('accepts sort and filter arguments only in their documented shapes', () => {
+    assert.equal(isRunSort({ key: 'metric', descending: false }), true);
+    for (const bad of [undefined, null, 'name', { key: 'size', descending: true }, { key: 'name' }]) assert.equal(isRunSort(bad), false, JSON.stringify(bad));
+    assert.equal(isRunFilter({}), true);
+    assert.equal(isRunFilter({ statuses: ['failed', 'lost'], experiments: ['a'], text: 'lr' }), true);
+    for (const bad of [null, [], 'failed', { statuses: ['exploded'] }, { statuses: 'failed' }, { experiments: [1] }, { text: 3 }, { colour: 'red' }]) {
+      assert.equal(isRunFilter(bad), false, JSON.stringify(bad));
+    }
+  });
 });
+

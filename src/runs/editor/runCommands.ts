@@ -5,7 +5,7 @@ import { TRASH_DIR } from '../../store/layout.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import { RUN_STATUSES, type RunStatus } from '../records.ts';
-import { DEFAULT_SORT, type RunFilter, type RunSort, type RunSortKey, keyMetricOf, sortRuns } from '../runQuery.ts';
+import { DEFAULT_SORT, type RunSort, isRunFilter, isRunSort, keyMetricOf, sortRuns } from '../runQuery.ts';
 import { moveRunToTrash } from '../runTrash.ts';
 import type { ExperimentsTree, MoreRunsNode, RunNode } from './experimentsTree.ts';
 import { statusLabel } from './experimentsTree.ts';
@@ -84,26 +84,6 @@ async function deleteRuns(context: RunCommandContext, clicked: unknown, selected
   }
   for (const [store, ids] of byStore) store.index.refresh(ids);
   if (failures.length > 0) void vscode.window.showErrorMessage(`MLTrail: could not delete ${failures.length} run(s). ${failures.join('; ')}`);
-}
-
-const SORT_KEYS: readonly RunSortKey[] = ['started', 'name', 'status', 'metric'];
-
-function isRunSort(value: unknown): value is RunSort {
-  const sort = value as RunSort;
-  return typeof sort === 'object' && sort !== null && SORT_KEYS.includes(sort.key) && typeof sort.descending === 'boolean';
-}
-
-function isRunFilter(value: unknown): value is RunFilter {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const filter = value as Record<string, unknown>;
-  const stringArray = (item: unknown) => item === undefined || (Array.isArray(item) && item.every((entry) => typeof entry === 'string'));
-  return (
-    Object.keys(filter).every((key) => key === 'statuses' || key === 'experiments' || key === 'text') &&
-    stringArray(filter.experiments) &&
-    stringArray(filter.statuses) &&
-    ((filter.statuses as unknown[] | undefined) ?? []).every((status) => RUN_STATUSES.includes(status as RunStatus)) &&
-    (filter.text === undefined || typeof filter.text === 'string')
-  );
 }
 
 const SORT_CHOICES: Array<{ label: string; sort: RunSort }> = [

@@ -85,9 +85,9 @@ export class FolderStore implements vscode.Disposable {
   /** Scans the whole store again (the Refresh command, or after the store moved). */
   async rescan(): Promise<void> {
     // A store not loaded yet gets its first scan, not a first scan and then a second one.
-    const loadedBefore = this.loading !== undefined;
+    const alreadyLoading = this.loading !== undefined;
     await this.ensureLoaded();
-    if (!loadedBefore) return;
+    if (!alreadyLoading) return;
     await this.runIndex.load();
     this.scheduleCacheSave();
   }
