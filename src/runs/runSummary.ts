@@ -1,3 +1,4 @@
+import type { ExternalSourceKind } from '../sources/externalSource.ts';
 import type { MetricSummary } from './metricFold.ts';
 import type { RunRecordState, RunStatus } from './records.ts';
 import type { RunEntry } from './runReader.ts';
@@ -10,6 +11,8 @@ export interface RunSummary extends Omit<RunRecordState, 'endStatus' | 'experime
   status: RunStatus;
   /** In the order metrics first appeared in the run. */
   metrics: Record<string, MetricSummary>;
+  /** Absent for MLTrail's own runs; set for runs read in place from another tracker's files. */
+  source?: ExternalSourceKind;
 }
 
 export const DEFAULT_EXPERIMENT = 'default';
