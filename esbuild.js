@@ -40,7 +40,7 @@ const builds = [
   },
   {
     ...node,
-    entryPoints: { runs: 'src/runs/runsWorker.ts' },
+    entryPoints: { runs: 'src/runs/runsWorker.ts', compare: 'src/compare/compareWorker.ts', sources: 'src/sources/sourcesWorker.ts' },
     format: 'esm',
     outdir: 'dist/workers',
     banner: { js: esmRequireBanner },
@@ -50,7 +50,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome120',
     format: 'esm',
-    entryPoints: { runDetails: 'webviews/runs/runDetails.ts' },
+    entryPoints: { runDetails: 'webviews/runs/runDetails.ts', compare: 'webviews/compare/compare.ts' },
     outdir: 'dist/webviews',
   },
 ];

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { COMPARE_VIEW_TYPE, ComparePanel } from './compare/editor/comparePanel.ts';
 import { type ExperimentsNode, ExperimentsTree } from './runs/editor/experimentsTree.ts';
-import { registerRunCommands } from './runs/editor/runCommands.ts';
+import { pickRuns, registerRunCommands } from './runs/editor/runCommands.ts';
 import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanels } from './runs/editor/runDetailsPanel.ts';
 import type { RunSummary } from './runs/runSummary.ts';
 import { registerStoreCommands } from './workspace/editor/storeCommands.ts';
@@ -14,30 +15,47 @@ export interface MLTrailApi {
   listRuns(): Promise<Array<RunSummary & { folder: string }>>;
   /** The data behind the Experiments view. */
   experimentsTree: vscode.TreeDataProvider<ExperimentsNode>;
+  /** The compare view's panel, while it is open. */
+  comparePanel(): vscode.WebviewPanel | undefined;
 }
 
 /** Registers views and commands only: the store is read when a view or a command first needs it. */
 export function activate(context: vscode.ExtensionContext): MLTrailApi {
-  const stores = new WorkspaceStores(context.asAbsolutePath('dist/workers/runs.js'));
+  const stores = new WorkspaceStores({
+    runs: context.asAbsolutePath('dist/workers/runs.js'),
+    sources: context.asAbsolutePath('dist/workers/sources.js'),
+    compare: context.asAbsolutePath('dist/workers/compare.js'),
+  });
   const tree = new ExperimentsTree(stores, context.workspaceState);
   const view = vscode.window.createTreeView('mltrail.experiments', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   tree.attach(view);
   const panels = new RunDetailsPanels(context.extensionUri, stores);
+  const compare = new ComparePanel({
+    extensionUri: context.extensionUri,
+    stores,
+    memento: context.workspaceState,
+    workerScript: context.asAbsolutePath('dist/workers/compare.js'),
+    openRun: (store, runId) => panels.open(store, runId),
+    pickRuns: async (exclude, placeHolder) => (await pickRuns(stores, { many: true, placeHolder, exclude })).map(({ store, runId }) => ({ folder: store.folder.uri.toString(), id: runId })),
+  });
   context.subscriptions.push(
     stores,
     tree,
     view,
     panels,
+    compare,
     new StoreProblems(stores),
     vscode.window.registerWebviewPanelSerializer(RUN_DETAILS_VIEW_TYPE, panels),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, compare),
     registerWelcomeOnlyView('mltrail.datasets'),
     registerWelcomeOnlyView('mltrail.models'),
-    ...registerRunCommands({ stores, tree, panels }),
+    ...registerRunCommands({ stores, tree, panels, compare }),
     ...registerStoreCommands(context.extensionUri, stores),
   );
   return {
     listRuns: async () => (await stores.allRuns()).map(({ store, run }) => ({ ...run, folder: store.folder.uri.toString() })),
     experimentsTree: tree,
+    comparePanel: () => compare.webviewPanel,
   };
 }
 

@@ -127,6 +127,11 @@ export class RunIndex {
     return this.summaries.get(id);
   }
 
+  /** Size of a run's metrics.jsonl when it was last read (0 when it has none). */
+  metricsBytes(id: string): number {
+    return this.entries.get(id)?.metricsFile?.size ?? 0;
+  }
+
   runDir(id: string): string {
     return path.join(this.runsDir, id);
   }

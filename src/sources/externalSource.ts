@@ -1,11 +1,9 @@
 import type { MetricSeries } from '../runs/metricSeries.ts';
 import type { RunSummary } from '../runs/runSummary.ts';
 
-/** Where a run comes from: MLTrail's own store, or another tracker's files read in place (never written). */
-export type RunSource = 'mltrail' | ExternalSourceKind;
-export type ExternalSourceKind = 'mlflow' | 'dvclive';
+import type { ExternalSourceKind } from './sourceKinds.ts';
 
-export const RUN_SOURCES: readonly RunSource[] = ['mltrail', 'mlflow', 'dvclive'];
+export { type ExternalSourceKind, RUN_SOURCES, type RunSource } from './sourceKinds.ts';
 
 /** One place another tracker keeps runs. */
 export interface SourceLocation {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../platform/atomicFile.ts';
+import type { ExternalSourceKind } from '../sources/externalSource.ts';
 import { CONFIG_FILE, DEFAULT_STORE_DIR } from './layout.ts';
 
 export const CONFIG_VERSION = 1;
@@ -14,10 +15,20 @@ export interface WorkspaceConfig {
   storeDir: string;
   /** The metric shown next to each run; by default each run's first metric. */
   keyMetric?: string;
+  /** Other trackers' runs to show, from `sources` (paths made absolute); the valid entries only. */
+  sources: ConfiguredSource[];
   /** The file as parsed, unknown keys included, so a later writer can keep them. */
   raw: Record<string, unknown>;
   problems: ConfigProblem[];
 }
+
+export interface ConfiguredSource {
+  type: ExternalSourceKind;
+  /** Absolute. */
+  path: string;
+}
+
+const SOURCE_TYPES: readonly ExternalSourceKind[] = ['mlflow', 'dvclive'];
 
 export interface ConfigProblem {
   line: number;
@@ -31,6 +42,7 @@ export function loadWorkspaceConfig(folder: string): WorkspaceConfig {
     configFile,
     hasConfigFile: false,
     storeDir: path.join(folder, DEFAULT_STORE_DIR),
+    sources: [],
     raw: {},
     problems: [],
   };
@@ -71,7 +83,33 @@ export function loadWorkspaceConfig(folder: string): WorkspaceConfig {
     if (typeof raw.keyMetric === 'string' && raw.keyMetric.length > 0) config.keyMetric = raw.keyMetric;
     else config.problems.push({ line: lineOfKey(text, 'keyMetric'), message: '"keyMetric" must be a metric name' });
   }
+  if (raw.sources !== undefined) config.sources = parseSources(raw.sources, folder, lineOfKey(text, 'sources'), config.problems);
   return config;
+}
+
+/** `"sources": [{"type": "mlflow" | "dvclive", "path": "..."}]`; an entry that is not valid is reported and left out. */
+function parseSources(value: unknown, folder: string, line: number, problems: ConfigProblem[]): ConfiguredSource[] {
+  if (!Array.isArray(value)) {
+    problems.push({ line, message: '"sources" must be a list of {"type": "mlflow" | "dvclive", "path": "..."}' });
+    return [];
+  }
+  const sources: ConfiguredSource[] = [];
+  value.forEach((entry: unknown, index) => {
+    const where = `"sources"[${index}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push({ line, message: `${where} must be an object {"type": ..., "path": ...}; entry ignored` });
+      return;
+    }
+    const { type, path: sourcePath } = entry as Record<string, unknown>;
+    if (!SOURCE_TYPES.includes(type as ExternalSourceKind)) {
+      problems.push({ line, message: `${where}.type must be ${SOURCE_TYPES.map((kind) => `"${kind}"`).join(' or ')}; entry ignored` });
+    } else if (typeof sourcePath !== 'string' || sourcePath.trim().length === 0) {
+      problems.push({ line, message: `${where}.path must be a non-empty path; entry ignored` });
+    } else {
+      sources.push({ type: type as ExternalSourceKind, path: path.resolve(folder, sourcePath) });
+    }
+  });
+  return sources;
 }
 
 /** Writes a starter mltrail.json and the empty store it names. Refuses to overwrite an existing file. */

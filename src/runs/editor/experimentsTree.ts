@@ -8,6 +8,7 @@ import type { RunStatus } from '../records.ts';
 import type { IndexChange } from '../runIndex.ts';
 import { DEFAULT_SORT, type RunFilter, type RunSort, describeFilter, groupByExperiment, isFilterActive, keyMetricOf, matchesFilter, sortRuns } from '../runQuery.ts';
 import type { RunSummary } from '../runSummary.ts';
+import type { ExternalSourceKind } from '../../sources/externalSource.ts';
 
 export interface FolderNode {
   kind: 'folder';
@@ -18,6 +19,8 @@ export interface ExperimentNode {
   kind: 'experiment';
   store: FolderStore;
   name: string;
+  /** Absent for the store's own experiments; else the tracker whose files the runs come from. */
+  source?: ExternalSourceKind;
 }
 
 export interface RunNode {
@@ -35,6 +38,16 @@ export interface MoreRunsNode {
 export type ExperimentsNode = FolderNode | ExperimentNode | RunNode | MoreRunsNode;
 
 export const RUN_CONTEXT_VALUE = 'mltrail.run';
+/** Runs read from another tracker's files: they can be opened and compared, not deleted or revealed as run folders. */
+export const EXTERNAL_RUN_CONTEXT_VALUE = 'mltrail.externalRun';
+
+const SOURCE_LABELS: Record<ExternalSourceKind, string> = { mlflow: 'MLflow', dvclive: 'DVCLive' };
+const SOURCE_ICONS: Record<ExternalSourceKind, string> = { mlflow: 'database', dvclive: 'graph-line' };
+
+/** Whether a run belongs under an experiment row: same name, same source. */
+function inExperiment(run: RunSummary, node: ExperimentNode): boolean {
+  return run.experiment === node.name && run.source === node.source;
+}
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
@@ -118,7 +131,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   showMore(node: MoreRunsNode): void {
-    const key = this.experimentKey(node.experiment.store, node.experiment.name);
+    const key = this.experimentKey(node.experiment.store, node.experiment.name, node.experiment.source);
     this.shownRuns.set(key, (this.shownRuns.get(key) ?? this.pageSize()) + this.pageSize());
     this.changeEmitter.fire(node.experiment);
   }
@@ -154,8 +167,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
       case 'experiment':
         return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? this.folderNode(node.store) : undefined;
       case 'run': {
-        const run = node.store.index.get(node.runId);
-        return run ? this.experimentNode(node.store, run.experiment) : undefined;
+        const run = node.store.findRun(node.runId);
+        return run ? this.experimentNode(node.store, run.experiment, run.source) : undefined;
       }
       case 'more':
         return node.experiment;
@@ -172,7 +185,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
         return this.runItem(node);
       case 'more': {
         const item = new vscode.TreeItem(`Show ${Math.min(node.hidden, this.pageSize()).toLocaleString('en-US')} more runs…`);
-        item.id = `more:${this.experimentKey(node.experiment.store, node.experiment.name)}`;
+        item.id = `more:${this.experimentKey(node.experiment.store, node.experiment.name, node.experiment.source)}`;
         item.description = `${node.hidden.toLocaleString('en-US')} not shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.command = { command: 'mltrail.showMoreRuns', title: 'Show More Runs', arguments: [node] };
@@ -184,7 +197,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   /** The tooltip is built on hover only: thousands of rows need none up front. */
   resolveTreeItem(item: vscode.TreeItem, node: ExperimentsNode): vscode.TreeItem {
     if (node.kind === 'run') {
-      const run = node.store.index.get(node.runId);
+      const run = node.store.findRun(node.runId);
       if (run) item.tooltip = runTooltip(run);
     }
     return item;
@@ -192,7 +205,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
 
   /** The node of a run, if the run exists, for `TreeView.reveal`. */
   nodeOf(store: FolderStore, runId: string): RunNode | undefined {
-    return store.index.get(runId) ? this.runNode(store, runId) : undefined;
+    return store.findRun(runId) ? this.runNode(store, runId) : undefined;
   }
 
   private pageSize(): number {
@@ -200,20 +213,27 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   private visibleRuns(store: FolderStore): RunSummary[] {
-    return store.index.list().filter((run) => matchesFilter(run, this.filterValue));
+    return store.runs().filter((run) => matchesFilter(run, this.filterValue));
   }
 
   private experimentsOf(store: FolderStore): ExperimentNode[] {
-    return [...groupByExperiment(this.visibleRuns(store)).keys()].map((name) => this.experimentNode(store, name));
+    const runs = this.visibleRuns(store);
+    const own = runs.filter((run) => !run.source);
+    const nodes = [...groupByExperiment(own).keys()].map((name) => this.experimentNode(store, name));
+    for (const source of ['mlflow', 'dvclive'] as const) {
+      const external = runs.filter((run) => run.source === source);
+      for (const name of groupByExperiment(external).keys()) nodes.push(this.experimentNode(store, name, source));
+    }
+    return nodes;
   }
 
   private runsOf(node: ExperimentNode): ExperimentsNode[] {
     const runs = sortRuns(
-      node.store.index.list().filter((run) => run.experiment === node.name && matchesFilter(run, this.filterValue)),
+      node.store.runs().filter((run) => inExperiment(run, node) && matchesFilter(run, this.filterValue)),
       this.sortValue,
       node.store.config.keyMetric,
     );
-    const shown = this.shownRuns.get(this.experimentKey(node.store, node.name)) ?? this.pageSize();
+    const shown = this.shownRuns.get(this.experimentKey(node.store, node.name, node.source)) ?? this.pageSize();
     const children: ExperimentsNode[] = runs.slice(0, shown).map((run) => this.runNode(node.store, run.id));
     if (runs.length > shown) children.push({ kind: 'more', experiment: node, hidden: runs.length - shown });
     return children;
@@ -229,22 +249,23 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
   }
 
   private experimentItem(node: ExperimentNode): vscode.TreeItem {
-    const runs = this.visibleRuns(node.store).filter((run) => run.experiment === node.name);
+    const runs = this.visibleRuns(node.store).filter((run) => inExperiment(run, node));
     const running = runs.filter((run) => run.status === 'running').length;
     const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `experiment:${this.experimentKey(node.store, node.name)}`;
-    item.iconPath = new vscode.ThemeIcon('beaker');
-    item.description = running > 0 ? `${countRuns(runs.length)} · ${running} running` : countRuns(runs.length);
-    item.tooltip = `${node.name}: ${item.description}`;
+    item.id = `experiment:${this.experimentKey(node.store, node.name, node.source)}`;
+    item.iconPath = new vscode.ThemeIcon(node.source ? SOURCE_ICONS[node.source] : 'beaker');
+    const counts = running > 0 ? `${countRuns(runs.length)} · ${running} running` : countRuns(runs.length);
+    item.description = node.source ? `${SOURCE_LABELS[node.source]} · ${counts}` : counts;
+    item.tooltip = node.source ? `${node.name}: ${counts}, read from ${SOURCE_LABELS[node.source]} (read-only)` : `${node.name}: ${counts}`;
     item.contextValue = 'mltrail.experiment';
     return item;
   }
 
   private runItem(node: RunNode): vscode.TreeItem {
-    const run = node.store.index.get(node.runId);
+    const run = node.store.findRun(node.runId);
     const item = new vscode.TreeItem(run?.name ?? node.runId, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${node.store.folder.uri.toString()}:${node.runId}`;
-    item.contextValue = RUN_CONTEXT_VALUE;
+    item.contextValue = run?.source ? EXTERNAL_RUN_CONTEXT_VALUE : RUN_CONTEXT_VALUE;
     if (!run) return item;
     item.iconPath = STATUS_ICONS[run.status];
     const parts: string[] = [];
@@ -263,17 +284,17 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     let regroup = change.added.length + change.removed.length > 0 || isFilterActive(this.filterValue) || (this.sortValue.key !== 'started' && this.sortValue.key !== 'name');
     const experiments = new Set<string>();
     for (const runId of change.updated) {
-      const run = store.index.get(runId);
+      const run = store.findRun(runId);
       const key = this.runKey(store, runId);
       const before = this.shown.get(key);
       if (!run) continue;
       this.shown.set(key, { status: run.status, experiment: run.experiment });
       if (before && before.experiment !== run.experiment) regroup = true;
       // The experiment row counts running runs: redraw it only when a status changed.
-      else if (before && before.status !== run.status) experiments.add(run.experiment);
+      else if (before && before.status !== run.status) experiments.add(this.experimentKey(store, run.experiment, run.source));
     }
     for (const runId of change.added) {
-      const run = store.index.get(runId);
+      const run = store.findRun(runId);
       if (run) this.shown.set(this.runKey(store, runId), { status: run.status, experiment: run.experiment });
     }
     for (const runId of change.removed) {
@@ -288,8 +309,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
       const node = this.runNodes.get(this.runKey(store, runId));
       if (node) this.changeEmitter.fire(node);
     }
-    for (const name of experiments) {
-      const node = this.experimentNodes.get(this.experimentKey(store, name));
+    for (const key of experiments) {
+      const node = this.experimentNodes.get(key);
       if (node) this.changeEmitter.fire(node);
     }
   }
@@ -298,7 +319,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     if (!this.view) return;
     const active = isFilterActive(this.filterValue);
     this.view.description = active ? describeFilter(this.filterValue) : undefined;
-    const anyRuns = this.stores.withStore().some((store) => store.isLoaded && store.index.list().length > 0);
+    const anyRuns = this.stores.withStore().some((store) => store.isLoaded && store.runs().length > 0);
     const anyVisible = this.stores.withStore().some((store) => this.visibleRuns(store).length > 0);
     this.view.message = active && anyRuns && !anyVisible ? 'No runs match the filter. Use Clear Run Filter in the title bar to see every run.' : undefined;
     void vscode.commands.executeCommand('setContext', 'mltrail.runsFiltered', active);
@@ -308,16 +329,16 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentsNode>
     return `${store.folder.uri.toString()}\u0000${runId}`;
   }
 
-  private experimentKey(store: FolderStore, name: string): string {
-    return `${store.folder.uri.toString()}\u0000${name}`;
+  private experimentKey(store: FolderStore, name: string, source?: ExternalSourceKind): string {
+    return `${store.folder.uri.toString()}\u0000${source ?? ''}\u0000${name}`;
   }
 
   private runNode(store: FolderStore, runId: string): RunNode {
     return getOrCreate(this.runNodes, this.runKey(store, runId), () => ({ kind: 'run', store, runId }));
   }
 
-  private experimentNode(store: FolderStore, name: string): ExperimentNode {
-    return getOrCreate(this.experimentNodes, this.experimentKey(store, name), () => ({ kind: 'experiment', store, name }));
+  private experimentNode(store: FolderStore, name: string, source?: ExternalSourceKind): ExperimentNode {
+    return getOrCreate(this.experimentNodes, this.experimentKey(store, name, source), () => (source ? { kind: 'experiment', store, name, source } : { kind: 'experiment', store, name }));
   }
 
   private folderNode(store: FolderStore): FolderNode {

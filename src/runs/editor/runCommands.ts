@@ -10,8 +10,9 @@ import { moveRunToTrash } from '../runTrash.ts';
 import type { ExperimentsTree, MoreRunsNode, RunNode } from './experimentsTree.ts';
 import { statusLabel } from './experimentsTree.ts';
 import type { RunDetailsPanels } from './runDetailsPanel.ts';
+import type { ComparePanel, RunRef } from '../../compare/editor/comparePanel.ts';
 
-interface RunTarget {
+export interface RunTarget {
   store: FolderStore;
   runId: string;
 }
@@ -20,6 +21,24 @@ interface RunCommandContext {
   stores: WorkspaceStores;
   tree: ExperimentsTree;
   panels: RunDetailsPanels;
+  compare: ComparePanel;
+}
+
+function toRef({ store, runId }: RunTarget): RunRef {
+  return { folder: store.folder.uri.toString(), id: runId };
+}
+
+async function compareRuns(context: RunCommandContext, clicked: unknown, selected: unknown): Promise<void> {
+  const runs = await targets(context, clicked, selected, { many: true, placeHolder: 'Runs to compare (any number)' });
+  if (runs.length > 0) await context.compare.show(runs.map(toRef));
+}
+
+async function compareWith(context: RunCommandContext, clicked: unknown): Promise<void> {
+  const [base] = await targets(context, clicked, undefined, { many: false, placeHolder: 'The run to compare others with (it becomes the baseline)' });
+  if (!base) return;
+  const others = await pickRuns(context.stores, { many: true, placeHolder: `Compare ${base.store.findRun(base.runId)?.name ?? base.runId} with…`, exclude: new Set([`${base.store.folder.uri.toString()}\u0000${base.runId}`]) });
+  if (others.length === 0) return;
+  await context.compare.show([base, ...others].map(toRef), toRef(base));
 }
 
 function isRunNode(value: unknown): value is RunNode {
@@ -37,8 +56,8 @@ interface RunPickItem extends vscode.QuickPickItem {
   target: RunTarget;
 }
 
-async function pickRuns(stores: WorkspaceStores, options: { many: boolean; placeHolder: string }): Promise<RunTarget[]> {
-  const all = await stores.allRuns();
+export async function pickRuns(stores: WorkspaceStores, options: { many: boolean; placeHolder: string; exclude?: ReadonlySet<string> }): Promise<RunTarget[]> {
+  const all = (await stores.allRuns()).filter(({ store, run }) => !options.exclude?.has(`${store.folder.uri.toString()}\u0000${run.id}`));
   if (all.length === 0) {
     void vscode.window.showInformationMessage('MLTrail: this workspace has no runs yet.');
     return [];
@@ -67,7 +86,7 @@ async function deleteRuns(context: RunCommandContext, clicked: unknown, selected
   const runs = await targets(context, clicked, selected, { many: true, placeHolder: 'Runs to move to the trash' });
   if (runs.length === 0) return;
   const first = runs[0] as RunTarget;
-  const what = runs.length === 1 ? `run "${first.store.index.get(first.runId)?.name ?? first.runId}"` : `${runs.length} runs`;
+  const what = runs.length === 1 ? `run "${first.store.findRun(first.runId)?.name ?? first.runId}"` : `${runs.length} runs`;
   const trash = path.relative(first.store.folder.uri.fsPath, path.join(first.store.config.storeDir, TRASH_DIR)) || TRASH_DIR;
   const detail = runs.length === 1 ? `The run directory is moved to ${trash}${path.sep}, from where it can be moved back.` : `The run directories are moved to ${trash}${path.sep}, from where they can be moved back.`;
   const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, 'Move to Trash');
@@ -185,6 +204,8 @@ export function registerRunCommands(context: RunCommandContext): vscode.Disposab
       void vscode.window.showErrorMessage(`MLTrail: ignored an invalid filter argument ${JSON.stringify(filter)}; expected {"statuses"?: [...], "experiments"?: [...], "text"?: "..."}.`);
     }),
     vscode.commands.registerCommand('mltrail.clearRunFilter', () => tree.setFilter({})),
+    vscode.commands.registerCommand('mltrail.compareRuns', (clicked?: unknown, selected?: unknown) => compareRuns(context, clicked, selected)),
+    vscode.commands.registerCommand('mltrail.compareWith', (clicked?: unknown) => compareWith(context, clicked)),
     vscode.commands.registerCommand('mltrail.showMoreRuns', (node: MoreRunsNode) => {
       if (node?.kind === 'more') tree.showMore(node);
     }),

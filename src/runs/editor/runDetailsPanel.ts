@@ -45,12 +45,12 @@ class RunDetailsPanel implements vscode.Disposable {
   }
 
   private model(): RunDetailsModel | undefined {
-    const run = this.store.index.get(this.runId);
+    const run = this.store.findRun(this.runId);
     return run ? toRunDetailsModel(run, this.store.index.problems(this.runId).length) : undefined;
   }
 
   private updateTitle(): void {
-    const run = this.store.index.get(this.runId);
+    const run = this.store.findRun(this.runId);
     this.panel.title = `Run: ${run?.name ?? this.runId}`;
   }
 

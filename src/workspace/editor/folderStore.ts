@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { MetricSeries } from '../../runs/metricSeries.ts';
 import { type IndexChange, RunIndex } from '../../runs/runIndex.ts';
+import type { RunSummary } from '../../runs/runSummary.ts';
+import { openSources } from '../../sources/openSources.ts';
+import { ExternalRuns } from '../externalRuns.ts';
+import { warmSeriesCaches } from '../../compare/seriesWarmup.ts';
 import { type WorkspaceConfig, loadWorkspaceConfig } from '../../store/config.ts';
 import { CONFIG_FILE, RUNS_DIR } from '../../store/layout.ts';
 import { log } from '../../platform/editor/log.ts';
@@ -10,6 +15,14 @@ import { log } from '../../platform/editor/log.ts';
 const REFRESH_DELAY_MS = 40;
 const CACHE_SAVE_DELAY_MS = 5_000;
 const TICK_INTERVAL_MS = 3_000;
+/** Other trackers write many files per step: their changes are taken in at most this often. */
+const SOURCE_RELOAD_DELAY_MS = 1_000;
+
+export interface WorkerScripts {
+  runs: string;
+  sources: string;
+  compare: string;
+}
 
 /**
  * One workspace folder's store: its mltrail.json, its run index, and the watchers that keep the index current.
@@ -19,6 +32,9 @@ export class FolderStore implements vscode.Disposable {
   readonly folder: vscode.WorkspaceFolder;
   private configuration: WorkspaceConfig;
   private runIndex: RunIndex;
+  private external: ExternalRuns;
+  private sourceWatchers: vscode.Disposable[] = [];
+  private sourceTimer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
   private storeWatcher: vscode.Disposable | undefined;
   private readonly configWatcher: vscode.FileSystemWatcher;
@@ -31,6 +47,9 @@ export class FolderStore implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<IndexChange>();
   private readonly configEmitter = new vscode.EventEmitter<void>();
   private readonly workerScript: string;
+  private readonly sourcesWorkerScript: string;
+  private readonly compareWorkerScript: string;
+  private seriesWarmup: Promise<void> = Promise.resolve();
   private unsubscribeIndex: () => void;
 
   /** Runs added, updated or removed, after the index has taken them in. */
@@ -38,11 +57,14 @@ export class FolderStore implements vscode.Disposable {
   /** mltrail.json changed (and with it maybe the store location or the key metric). */
   readonly onDidChangeConfig = this.configEmitter.event;
 
-  constructor(folder: vscode.WorkspaceFolder, workerScript: string) {
+  constructor(folder: vscode.WorkspaceFolder, workerScripts: WorkerScripts) {
     this.folder = folder;
-    this.workerScript = workerScript;
+    this.workerScript = workerScripts.runs;
+    this.sourcesWorkerScript = workerScripts.sources;
+    this.compareWorkerScript = workerScripts.compare;
     this.configuration = loadWorkspaceConfig(folder.uri.fsPath);
     this.runIndex = this.createIndex();
+    this.external = this.createExternalRuns();
     this.unsubscribeIndex = this.runIndex.onDidChange((change) => this.changeEmitter.fire(change));
     this.configWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, CONFIG_FILE));
     const reloadConfig = () => this.reloadConfig();
@@ -62,9 +84,33 @@ export class FolderStore implements vscode.Disposable {
     return this.runIndex;
   }
 
-  /** A store exists when the folder has mltrail.json or the store directory. */
+  /** Runs of other trackers (MLflow, DVCLive) found in this folder or named in mltrail.json. */
+  get externalRuns(): ExternalRuns {
+    return this.external;
+  }
+
+  /** A store exists when the folder has mltrail.json, the store directory, or another tracker's runs. */
   get hasStore(): boolean {
-    return this.configuration.hasConfigFile || fs.existsSync(this.configuration.storeDir);
+    return this.configuration.hasConfigFile || fs.existsSync(this.configuration.storeDir) || !this.external.isEmpty;
+  }
+
+  /** The store's own runs and the other trackers' runs. */
+  runs(): RunSummary[] {
+    const own = this.runIndex.list();
+    return this.external.isEmpty ? own : [...own, ...this.external.list()];
+  }
+
+  findRun(id: string): RunSummary | undefined {
+    return this.runIndex.get(id) ?? this.external.get(id);
+  }
+
+  /** Settles once the series caches of large runs built after the first load are ready (or failed). */
+  seriesReady(): Promise<void> {
+    return this.seriesWarmup;
+  }
+
+  readExternalSeries(id: string, metric: string): Promise<MetricSeries | undefined> {
+    return this.external.readSeries(id, metric);
   }
 
   get isLoaded(): boolean {
@@ -96,7 +142,9 @@ export class FolderStore implements vscode.Disposable {
     clearTimeout(this.refreshTimer);
     clearTimeout(this.cacheTimer);
     clearInterval(this.tickTimer);
+    clearTimeout(this.sourceTimer);
     this.storeWatcher?.dispose();
+    for (const watcher of this.sourceWatchers) watcher.dispose();
     this.configWatcher.dispose();
     this.settingsListener.dispose();
     this.unsubscribeIndex();
@@ -109,16 +157,65 @@ export class FolderStore implements vscode.Disposable {
     return new RunIndex({ storeDir: this.configuration.storeDir, workerScript: this.workerScript });
   }
 
+  private createExternalRuns(): ExternalRuns {
+    return new ExternalRuns(openSources(this.folder.uri.fsPath, this.configuration, { workerScript: this.sourcesWorkerScript }));
+  }
+
+  /** Reads the other trackers' runs again and tells listeners what changed. */
+  private async reloadExternalRuns(): Promise<void> {
+    const change = await this.external.load();
+    for (const problem of this.external.problems()) log().warn(`${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
+    if (change.added.length + change.updated.length + change.removed.length > 0) this.changeEmitter.fire(change);
+  }
+
+  private watchExternalSources(): void {
+    for (const watcher of this.sourceWatchers) watcher.dispose();
+    this.sourceWatchers = this.external.locations.map((location) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(location.path), '**'));
+      const schedule = () => {
+        this.sourceTimer ??= setTimeout(() => {
+          this.sourceTimer = undefined;
+          void this.reloadExternalRuns();
+        }, SOURCE_RELOAD_DELAY_MS);
+      };
+      watcher.onDidCreate(schedule);
+      watcher.onDidChange(schedule);
+      watcher.onDidDelete(schedule);
+      return watcher;
+    });
+  }
+
   private async load(): Promise<void> {
     this.watchStore();
     const started = performance.now();
     this.runsDirMtime = this.readRunsDirMtime();
-    const change = await this.runIndex.load();
+    const [change] = await Promise.all([this.runIndex.load(), this.loadExternalRuns()]);
     log().info(`${this.folder.name}: indexed ${change.added.length} runs of ${this.configuration.storeDir} in ${Math.round(performance.now() - started)} ms`);
     this.scheduleCacheSave();
+    this.warmSeries();
     this.tickTimer ??= setInterval(() => this.tick(), TICK_INTERVAL_MS);
     // Store events that came while the scan ran are applied now, on top of it.
     this.flushPendingRuns();
+  }
+
+  /** In the background: charts of runs with millions of points then read binary columns, not JSON lines. */
+  private warmSeries(): void {
+    const started = performance.now();
+    const index = this.runIndex;
+    this.seriesWarmup = warmSeriesCaches(index, this.compareWorkerScript).then(
+      (count) => {
+        if (count > 0) log().info(`${this.folder.name}: series caches of ${count} large runs ready in ${Math.round(performance.now() - started)} ms`);
+      },
+      (error: unknown) => log().warn(`${this.folder.name}: could not build series caches (${(error as Error).message}); charts read metrics.jsonl instead`),
+    );
+  }
+
+  private async loadExternalRuns(): Promise<void> {
+    if (this.external.isEmpty) return;
+    const started = performance.now();
+    this.watchExternalSources();
+    await this.reloadExternalRuns();
+    log().info(`${this.folder.name}: read ${this.external.list().length} runs of ${this.external.locations.map((location) => location.path).join(', ')} in ${Math.round(performance.now() - started)} ms`);
   }
 
   /**
@@ -191,6 +288,7 @@ export class FolderStore implements vscode.Disposable {
   private reloadConfig(): void {
     const previousStore = this.configuration.storeDir;
     this.configuration = loadWorkspaceConfig(this.folder.uri.fsPath);
+    this.replaceExternalRuns();
     if (this.configuration.storeDir !== previousStore) {
       // Listeners hear of the old store's runs leaving while the old index still answers for them.
       const removed = this.runIndex.list().map((run) => run.id);
@@ -206,5 +304,15 @@ export class FolderStore implements vscode.Disposable {
       }
     }
     this.configEmitter.fire();
+  }
+
+  /** mltrail.json may list other sources now: start over with the new set, telling listeners what left. */
+  private replaceExternalRuns(): void {
+    const removed = this.external.list().map((run) => run.id);
+    if (removed.length > 0) this.changeEmitter.fire({ added: [], updated: [], removed });
+    this.external = this.createExternalRuns();
+    for (const watcher of this.sourceWatchers) watcher.dispose();
+    this.sourceWatchers = [];
+    if (this.loading) void this.loadExternalRuns();
   }
 }

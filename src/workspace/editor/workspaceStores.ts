@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { IndexChange } from '../../runs/runIndex.ts';
 import type { RunSummary } from '../../runs/runSummary.ts';
 import type { StoreState } from '../storeState.ts';
-import { FolderStore } from './folderStore.ts';
+import { FolderStore, type WorkerScripts } from './folderStore.ts';
 
 
 export interface StoreChange {
@@ -16,15 +16,15 @@ export class WorkspaceStores implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly changeEmitter = new vscode.EventEmitter<StoreChange>();
   private readonly storesEmitter = new vscode.EventEmitter<void>();
-  private readonly workerScript: string;
+  private readonly workerScripts: WorkerScripts;
   private state: StoreState | undefined;
 
   readonly onDidChangeRuns = this.changeEmitter.event;
   /** Folders were added or removed, or a folder's mltrail.json changed. */
   readonly onDidChangeStores = this.storesEmitter.event;
 
-  constructor(workerScript: string) {
-    this.workerScript = workerScript;
+  constructor(workerScripts: WorkerScripts) {
+    this.workerScripts = workerScripts;
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.add(folder);
     this.subscriptions.push(
       vscode.workspace.onDidChangeWorkspaceFolders(({ added, removed }) => {
@@ -59,7 +59,7 @@ export class WorkspaceStores implements vscode.Disposable {
 
   async allRuns(): Promise<Array<{ store: FolderStore; run: RunSummary }>> {
     const stores = await this.ensureLoaded();
-    return stores.flatMap((store) => store.index.list().map((run) => ({ store, run })));
+    return stores.flatMap((store) => store.runs().map((run) => ({ store, run })));
   }
 
   dispose(): void {
@@ -70,7 +70,7 @@ export class WorkspaceStores implements vscode.Disposable {
   }
 
   private add(folder: vscode.WorkspaceFolder): void {
-    const store = new FolderStore(folder, this.workerScript);
+    const store = new FolderStore(folder, this.workerScripts);
     this.stores.set(folder.uri.toString(), store);
     store.onDidChangeRuns((change) => {
       this.updateState();
@@ -86,7 +86,7 @@ export class WorkspaceStores implements vscode.Disposable {
     const stores = this.withStore();
     let state: StoreState = 'none';
     if (stores.length > 0) {
-      const allLoadedAndEmpty = stores.every((store) => store.isLoaded && store.index.list().length === 0);
+      const allLoadedAndEmpty = stores.every((store) => store.isLoaded && store.runs().length === 0);
       state = allLoadedAndEmpty ? 'empty' : 'store';
     }
     if (state !== this.state) {
