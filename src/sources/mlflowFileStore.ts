@@ -70,14 +70,14 @@ export class MlflowFileStore implements ExternalSource {
     const dir = this.runDirs.get(runId) ?? this.findRunDir(runId);
     const file = dir === undefined ? undefined : nestedPath(path.join(dir, 'metrics'), metric);
     if (file === undefined) return undefined;
-    let bytes: Buffer;
+    let text: string;
     try {
-      bytes = await fs.promises.readFile(file);
+      text = await fs.promises.readFile(file, 'latin1');
     } catch {
       return undefined;
     }
     const points = new PointColumns();
-    parseMlflowMetricFile(bytes, points);
+    parseMlflowMetricFile(text, points);
     return toSeries(points, 'latestTimestamp');
   }
 

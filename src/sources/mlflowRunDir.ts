@@ -75,15 +75,15 @@ function readMetrics(dir: string, problems: SourceProblem[]): Record<string, Met
 }
 
 function readMetricFile(file: string, problems: SourceProblem[]): MetricSummary | undefined {
-  let bytes: Buffer;
+  let text: string;
   try {
-    bytes = fs.readFileSync(file);
+    text = fs.readFileSync(file, 'latin1');
   } catch (error) {
     problems.push({ path: file, message: `cannot read: ${describeError(error)}` });
     return undefined;
   }
   points.clear();
-  const errors = parseMlflowMetricFile(bytes, points);
+  const errors = parseMlflowMetricFile(text, points);
   addLineProblems(problems, file, errors.map((error) => ({ line: error.line, message: `${error.message} (line skipped)` })));
   return summarizePoints(points, 'latestTimestamp');
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { get, put } from '../platform/dictionary.ts';
 import { mapInWorkers } from '../platform/workerPool.ts';
 import type { MetricSummary } from '../runs/metricFold.ts';
@@ -11,7 +11,7 @@ import { MLFLOW_RUN_ID_PREFIX, RUN_NAME_TAG, gitFromTags } from './mlflowTags.ts
 import { PointColumns, toSeries } from './pointColumns.ts';
 import { describeError } from './sourceProblems.ts';
 import { loadSqlite, sqliteMissingMessage } from './sqliteModule.ts';
-import type { WorkerOptions } from './workerOptions.ts';
+import { type WorkerOptions, workerCount } from './workerOptions.ts';
 
 // An MLflow tracking database (`mlflow.db`, the default backend since MLflow 3.7), read through node:sqlite,
 // read-only. Tables and columns as MLflow's SQLAlchemy models define them (mlflow/store/tracking/dbmodels).
@@ -22,22 +22,40 @@ const SQL_STATUSES: Record<string, RunStatus> = { RUNNING: 'running', SCHEDULED:
 /** How long to wait for MLflow to finish a write before reporting the database as locked. */
 const BUSY_TIMEOUT_MS = 1000;
 
+const MMAP_BYTES = 1 << 30;
+
 type Row = Record<string, unknown>;
 
 function openDatabase(databasePath: string): DatabaseSync | string {
   const sqlite = loadSqlite();
   if (!sqlite) return sqliteMissingMessage(databasePath);
   if (!fs.existsSync(databasePath)) return 'no MLflow database here (the file does not exist)';
-  return new sqlite.DatabaseSync(databasePath, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+  const database = new sqlite.DatabaseSync(databasePath, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+  // Reading through a memory map and sorting in memory make the aggregates about a quarter quicker.
+  database.exec(`PRAGMA mmap_size = ${MMAP_BYTES}; PRAGMA temp_store = MEMORY;`);
+  return database;
 }
 
-/** Every run of a database that is not deleted, summarized by SQL. Never throws: what fails is a problem. */
-export function loadMlflowSqlite(databasePath: string): SourceSnapshot {
+/** One share of a database's runs to read, as sent to a worker: the runs (by uuid order) from..to of the whole list. */
+export interface MlflowSqlitePart {
+  databasePath: string;
+  part: number;
+  parts: number;
+}
+
+/**
+ * The runs of one part of a database, every run that is not deleted in an experiment that is not, summarized by
+ * SQL. Never throws: what fails is a problem.
+ */
+export function loadMlflowSqlitePart({ databasePath, part, parts }: MlflowSqlitePart): SourceSnapshot {
   let database: DatabaseSync | string | undefined;
   try {
     database = openDatabase(databasePath);
     if (typeof database === 'string') return { runs: [], problems: [{ path: databasePath, message: database }] };
-    return readRuns(database, databasePath);
+    const reader = new RunReader(database, databasePath);
+    const rows = reader.listRuns();
+    const share = rows.slice(Math.floor((rows.length * part) / parts), Math.floor((rows.length * (part + 1)) / parts));
+    return { runs: share.map((row) => reader.readRun(row)), problems: reader.problems };
   } catch (error) {
     return { runs: [], problems: [{ path: databasePath, message: `cannot read this MLflow database: ${describeError(error)}` }] };
   } finally {
@@ -45,78 +63,96 @@ export function loadMlflowSqlite(databasePath: string): SourceSnapshot {
   }
 }
 
-function readRuns(database: DatabaseSync, databasePath: string): SourceSnapshot {
-  const problems: SourceProblem[] = [];
-  const experiments = new Map<unknown, string>();
-  for (const row of database.prepare("SELECT experiment_id, name FROM experiments WHERE lifecycle_stage IS NOT 'deleted'").all()) {
-    experiments.set(row.experiment_id, String(row.name));
+/** Reads runs one at a time: small sorts per run are much quicker than one over the whole metrics table. */
+class RunReader {
+  readonly problems: SourceProblem[] = [];
+  private readonly database: DatabaseSync;
+  private readonly databasePath: string;
+  private readonly params: StatementSync;
+  private readonly tags: StatementSync;
+  private readonly aggregates: StatementSync;
+  private readonly latest: StatementSync;
+  private readonly latestOfOne: StatementSync;
+
+  constructor(database: DatabaseSync, databasePath: string) {
+    this.database = database;
+    this.databasePath = databasePath;
+    this.params = database.prepare('SELECT key, value FROM params WHERE run_uuid = ? ORDER BY key');
+    this.tags = database.prepare('SELECT key, value FROM tags WHERE run_uuid = ? ORDER BY key');
+    this.aggregates = database.prepare(
+      `SELECT key, MIN(CASE WHEN is_nan THEN NULL ELSE value END) AS min, MAX(CASE WHEN is_nan THEN NULL ELSE value END) AS max,
+         COUNT(DISTINCT step) AS count
+       FROM metrics WHERE run_uuid = ? GROUP BY key ORDER BY key`,
+    );
+    this.latest = database.prepare('SELECT key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid = ?');
+    this.latestOfOne = database.prepare('SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step DESC, timestamp DESC, value DESC LIMIT 1');
   }
-  const runs = new Map<string, RunSummary>();
-  // SELECT *: the `name` column came in a later schema than the others.
-  for (const row of database.prepare("SELECT * FROM runs WHERE lifecycle_stage IS NOT 'deleted'").all()) {
-    const experiment = experiments.get(row.experiment_id);
-    if (experiment === undefined) continue;
+
+  /** In run uuid order, so every worker splits the same list. */
+  listRuns(): Row[] {
+    // r.*: the `name` column came in a later schema than the others.
+    return this.database
+      .prepare(
+        `SELECT r.*, e.name AS experiment_name FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id
+         WHERE r.lifecycle_stage IS NOT 'deleted' AND e.lifecycle_stage IS NOT 'deleted' ORDER BY r.run_uuid`,
+      )
+      .all();
+  }
+
+  readRun(row: Row): RunSummary {
     const uuid = String(row.run_uuid);
+    const tags = keyValues(this.tags.all(uuid));
     const run: RunSummary = {
       id: `${MLFLOW_RUN_ID_PREFIX}${uuid}`,
-      experiment,
-      name: typeof row.name === 'string' ? row.name : '',
-      status: statusOf(row, databasePath, problems),
-      params: {},
-      tags: {},
-      metrics: {},
+      experiment: String(row.experiment_name),
+      name: (typeof row.name === 'string' && row.name) || (get(tags, RUN_NAME_TAG) as string | undefined) || uuid,
+      status: this.statusOf(row),
+      params: keyValues(this.params.all(uuid)),
+      tags,
+      metrics: this.metricSummaries(uuid),
       source: 'mlflow',
     };
     if (typeof row.start_time === 'number') run.startTime = row.start_time;
     if (typeof row.end_time === 'number') run.endTime = row.end_time;
-    runs.set(uuid, run);
-  }
-  for (const table of ['params', 'tags'] as const) {
-    for (const row of database.prepare(`SELECT run_uuid, key, value FROM ${table}`).all()) {
-      const run = runs.get(String(row.run_uuid));
-      if (run) put<unknown>(run[table], String(row.key), row.value === null ? '' : String(row.value));
-    }
-  }
-  addMetricSummaries(database, runs);
-  for (const [uuid, run] of runs) {
-    run.name ||= (get(run.tags, RUN_NAME_TAG) as string | undefined) || uuid;
-    const git = gitFromTags(run.tags);
+    const git = gitFromTags(tags);
     if (git) run.git = git;
+    return run;
   }
-  return { runs: Array.from(runs.values()), problems };
+
+  /**
+   * Min, max and distinct steps by aggregate over `metrics`; the last value from `latest_metrics`, which MLflow
+   * keeps as the max by (step, timestamp, value), or from `metrics` where a row is missing there.
+   */
+  private metricSummaries(uuid: string): Record<string, MetricSummary> {
+    const metrics: Record<string, MetricSummary> = {};
+    for (const row of this.aggregates.all(uuid)) {
+      put(metrics, String(row.key), { last: Number.NaN, step: 0, min: storedValue(row.min, 0), max: storedValue(row.max, 0), count: Number(row.count) });
+    }
+    const latest = new Map<string, Row>();
+    for (const row of this.latest.all(uuid)) latest.set(String(row.key), row);
+    for (const [key, summary] of Object.entries(metrics)) {
+      const last = latest.get(key) ?? this.latestOfOne.get(uuid, key);
+      if (!last) continue;
+      summary.last = storedValue(last.value, last.is_nan);
+      summary.step = Number(last.step);
+      if (typeof last.timestamp === 'number') summary.lastTime = last.timestamp;
+    }
+    return metrics;
+  }
+
+  private statusOf(row: Row): RunStatus {
+    const status = typeof row.status === 'string' ? SQL_STATUSES[row.status] : undefined;
+    if (status) return status;
+    const assumed = typeof row.end_time === 'number' ? 'finished' : 'running';
+    this.problems.push({ path: this.databasePath, message: `run ${String(row.run_uuid)} has an unknown status ${JSON.stringify(row.status)}; shown as ${assumed}` });
+    return assumed;
+  }
 }
 
-/** Min, max and distinct steps by aggregate over `metrics`; the last value from `latest_metrics`, as MLflow keeps it. */
-function addMetricSummaries(database: DatabaseSync, runs: Map<string, RunSummary>): void {
-  const summaries = new Map<string, Map<string, MetricSummary>>();
-  const aggregates = database.prepare(
-    `SELECT run_uuid, key, MIN(CASE WHEN is_nan THEN NULL ELSE value END) AS min, MAX(CASE WHEN is_nan THEN NULL ELSE value END) AS max,
-       COUNT(DISTINCT step) AS count
-     FROM metrics GROUP BY run_uuid, key`,
-  );
-  for (const row of aggregates.all()) {
-    if (!runs.has(String(row.run_uuid))) continue;
-    let byKey = summaries.get(String(row.run_uuid));
-    if (!byKey) summaries.set(String(row.run_uuid), (byKey = new Map()));
-    const summary: MetricSummary = { last: Number.NaN, step: 0, min: storedValue(row.min, 0), max: storedValue(row.max, 0), count: Number(row.count) };
-    byKey.set(String(row.key), summary);
-  }
-  const latest = new Map<string, Row>();
-  for (const row of database.prepare('SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics').all()) latest.set(`${row.run_uuid}\n${row.key}`, row);
-  const latestOfOne = database.prepare('SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step DESC, timestamp DESC, value DESC LIMIT 1');
-  for (const [uuid, byKey] of summaries) {
-    const run = runs.get(uuid) as RunSummary;
-    for (const key of Array.from(byKey.keys()).sort()) {
-      const summary = byKey.get(key) as MetricSummary;
-      const last = latest.get(`${uuid}\n${key}`) ?? latestOfOne.get(uuid, key);
-      if (last) {
-        summary.last = storedValue(last.value, last.is_nan);
-        summary.step = Number(last.step);
-        if (typeof last.timestamp === 'number') summary.lastTime = last.timestamp;
-      }
-      put(run.metrics, key, summary);
-    }
-  }
+function keyValues(rows: Row[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const row of rows) put<unknown>(values, String(row.key), row.value === null ? '' : String(row.value));
+  return values;
 }
 
 /**
@@ -129,14 +165,6 @@ function storedValue(value: unknown, isNan: unknown): number {
   if (number === Number.MAX_VALUE) return Infinity;
   if (number === -Number.MAX_VALUE) return -Infinity;
   return number;
-}
-
-function statusOf(row: Row, databasePath: string, problems: SourceProblem[]): RunStatus {
-  const status = typeof row.status === 'string' ? SQL_STATUSES[row.status] : undefined;
-  if (status) return status;
-  const assumed = typeof row.end_time === 'number' ? 'finished' : 'running';
-  problems.push({ path: databasePath, message: `run ${String(row.run_uuid)} has an unknown status ${JSON.stringify(row.status)}; shown as ${assumed}` });
-  return assumed;
 }
 
 /** Every point of one metric of one run; undefined when there are none (or the database cannot be read). */
@@ -169,11 +197,17 @@ export class MlflowSqliteSource implements ExternalSource {
     this.workers = workers;
   }
 
+  /** With a worker script, each worker reads a share of the runs, so the extension host never waits on SQLite. */
   async load(): Promise<SourceSnapshot> {
-    const { workerScript, maxWorkers } = this.workers;
-    if (!workerScript || maxWorkers === 0) return loadMlflowSqlite(this.location.path);
-    const [snapshot] = await mapInWorkers<string, SourceSnapshot>(workerScript, 'mlflowSqlite', [this.location.path], { workers: 1 });
-    return snapshot as SourceSnapshot;
+    const databasePath = this.location.path;
+    const { workerScript } = this.workers;
+    const parts = workerCount(this.workers);
+    if (!workerScript || parts === 0) return loadMlflowSqlitePart({ databasePath, part: 0, parts: 1 });
+    const tasks = Array.from({ length: parts }, (_, part) => ({ databasePath, part, parts }));
+    const snapshots = await mapInWorkers<MlflowSqlitePart, SourceSnapshot>(workerScript, 'mlflowSqlitePart', tasks, { workers: parts });
+    const problems = new Map<string, SourceProblem>();
+    for (const snapshot of snapshots) for (const problem of snapshot.problems) problems.set(`${problem.path}\n${problem.message}`, problem);
+    return { runs: snapshots.flatMap((snapshot) => snapshot.runs), problems: Array.from(problems.values()) };
   }
 
   async readSeries(runId: string, metric: string): Promise<MetricSeries | undefined> {

@@ -1,6 +1,5 @@
 // Numbers as Python writes them into other trackers' text files: `repr(float)` ("0.5", "1e-05", "nan", "inf",
-// "-inf") and `int`. The byte parsers read straight from a file's Buffer, so a file of a million points is parsed
-// without making a string per field.
+// "-inf") and `int`.
 
 const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
@@ -23,15 +22,17 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 
 /**
- * `float()` of bytes [start, end). Decimal text whose digits fit in 2^53 with a power of ten up to 10^22 is
- * computed directly, which is exactly rounded (one rounding of an exact product or quotient); anything else goes
- * through the string parser. Returns undefined when the bytes are not a number.
+ * `float()` of text[start, end), read by char code so that a file of a million values is parsed without a string
+ * per value. Decimal text whose digits fit in 2^53, scaled by a power of ten up to 10^22, is computed directly,
+ * which is exactly rounded (one rounding of an exact product or quotient); other decimals go through Number(),
+ * and nan/inf spellings through parsePythonFloat. Returns undefined when the text is not a number.
  */
-export function parseFloatBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+export function parseFloatText(text: string, start: number, end: number): number | undefined {
   let position = start;
   let negative = false;
-  if (bytes[position] === MINUS || bytes[position] === PLUS) {
-    negative = bytes[position] === MINUS;
+  let code = text.charCodeAt(position);
+  if (code === MINUS || code === PLUS) {
+    negative = code === MINUS;
     position++;
   }
   let mantissa = 0;
@@ -39,56 +40,55 @@ export function parseFloatBytes(bytes: Uint8Array, start: number, end: number): 
   let fractionDigits = 0;
   let seenDot = false;
   for (; position < end; position++) {
-    const byte = bytes[position] as number;
-    if (byte >= ZERO && byte <= NINE) {
-      mantissa = mantissa * 10 + (byte - ZERO);
+    code = text.charCodeAt(position);
+    if (code >= ZERO && code <= NINE) {
+      mantissa = mantissa * 10 + (code - ZERO);
       digits++;
       if (seenDot) fractionDigits++;
-    } else if (byte === DOT && !seenDot) {
+    } else if (code === DOT && !seenDot) {
       seenDot = true;
     } else {
       break;
     }
   }
   let exponent = 0;
-  if (position < end && digits > 0 && (bytes[position] === LOWER_E || bytes[position] === UPPER_E)) {
+  code = text.charCodeAt(position);
+  if (position < end && digits > 0 && (code === LOWER_E || code === UPPER_E)) {
     position++;
     let negativeExponent = false;
-    if (bytes[position] === MINUS || bytes[position] === PLUS) {
-      negativeExponent = bytes[position] === MINUS;
+    code = text.charCodeAt(position);
+    if (code === MINUS || code === PLUS) {
+      negativeExponent = code === MINUS;
       position++;
     }
     const exponentStart = position;
     for (; position < end; position++) {
-      const byte = bytes[position] as number;
-      if (byte < ZERO || byte > NINE) break;
-      exponent = exponent * 10 + (byte - ZERO);
+      code = text.charCodeAt(position);
+      if (code < ZERO || code > NINE) break;
+      exponent = exponent * 10 + (code - ZERO);
     }
-    if (position === exponentStart) return parseFloatSlow(bytes, start, end);
+    if (position === exponentStart) return undefined;
     if (negativeExponent) exponent = -exponent;
   }
-  if (position !== end || digits === 0 || mantissa > Number.MAX_SAFE_INTEGER) return parseFloatSlow(bytes, start, end);
+  if (position !== end || digits === 0) return parsePythonFloat(text.slice(start, end));
   const scale = exponent - fractionDigits;
-  if (scale < -22 || scale > 22) return parseFloatSlow(bytes, start, end);
+  if (mantissa > Number.MAX_SAFE_INTEGER || scale < -22 || scale > 22) return Number(text.slice(start, end));
   const magnitude = scale < 0 ? mantissa / (POWERS_OF_TEN[-scale] as number) : mantissa * (POWERS_OF_TEN[scale] as number);
   return negative ? -magnitude : magnitude;
 }
 
-function parseFloatSlow(bytes: Uint8Array, start: number, end: number): number | undefined {
-  return parsePythonFloat(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1'));
-}
-
-/** `int()` of bytes [start, end): optional sign, then digits only. */
-export function parseIntBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+/** `int()` of text[start, end): optional sign, then digits only. */
+export function parseIntText(text: string, start: number, end: number): number | undefined {
   let position = start;
-  const negative = bytes[position] === MINUS;
-  if (negative || bytes[position] === PLUS) position++;
+  const first = text.charCodeAt(position);
+  const negative = first === MINUS;
+  if (negative || first === PLUS) position++;
   if (position === end) return undefined;
   let value = 0;
   for (; position < end; position++) {
-    const byte = bytes[position] as number;
-    if (byte < ZERO || byte > NINE) return undefined;
-    value = value * 10 + (byte - ZERO);
+    const code = text.charCodeAt(position);
+    if (code < ZERO || code > NINE) return undefined;
+    value = value * 10 + (code - ZERO);
   }
   return negative ? -value : value;
 }

@@ -160,3 +160,32 @@ export async function collapseAll(page: Page): Promise<void> {
   await page.hover('.pane-header[aria-label^="Experiments"]');
   await page.click('.pane-header[aria-label^="Experiments"] .action-label[aria-label="Collapse All"]');
 }
+
+/** The frame of a webview whose document has `selector`, once it has rendered. */
+export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  return waitFor(async () => {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$(selector)) return frame;
+      } catch {
+        // A frame that went away while it was searched.
+      }
+    }
+    return undefined;
+  }, timeoutMs, `a webview with ${selector}`);
+}
+
+/** How many pixels of a canvas differ from its top-left pixel (the background): 0 for a blank chart. */
+export async function drawnPixels(frame: Frame, canvasSelector: string): Promise<number> {
+  return frame.$eval(canvasSelector, (canvas) => {
+    const element = canvas as HTMLCanvasElement;
+    const context = element.getContext('2d');
+    if (!context || element.width === 0 || element.height === 0) return 0;
+    const { data } = context.getImageData(0, 0, element.width, element.height);
+    let drawn = 0;
+    for (let offset = 4; offset < data.length; offset += 4) {
+      if (data[offset] !== data[0] || data[offset + 1] !== data[1] || data[offset + 2] !== data[2]) drawn += 1;
+    }
+    return drawn;
+  });
+}

@@ -83,6 +83,7 @@ class MetricChart {
     const xAxis = this.owner.options.xAxis;
     if (!this.visible || (this.loaded && this.loaded.xAxis === xAxis && this.loaded.range === this.range)) return;
     this.loaded = { xAxis, range: this.range };
+    this.card.setAttribute('data-painted', 'false');
     this.pendingRequest = this.owner.host.requestSeries(this.metric, xAxis, this.range);
     this.note.textContent = 'Loading…';
   }
@@ -185,7 +186,11 @@ class MetricChart {
       this.chart.options.scales = scales;
       this.chart.update('none');
     }
-    requestAnimationFrame(() => this.card.setAttribute('data-painted', String(datasets.length > 0)));
+    this.card.setAttribute('data-x-axis', xAxis);
+    requestAnimationFrame(() => {
+      this.card.setAttribute('data-painted', String(datasets.length > 0));
+      this.card.setAttribute('data-painted-at', String(Date.now()));
+    });
   }
 
   destroy(): void {

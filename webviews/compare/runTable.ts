@@ -136,7 +136,7 @@ export class RunTable {
       const delta = deltaAgainst(value, cellValue(this.baseline, column));
       if (delta && delta.absolute !== 0) {
         const relative = delta.relative === undefined ? '' : ` (${delta.relative > 0 ? '+' : ''}${(delta.relative * 100).toFixed(1)}%)`;
-        cell.append(h('span', { className: `delta ${delta.absolute > 0 ? 'up' : 'down'}`, attributes: { title: 'Against the pinned baseline run' } }, `${delta.absolute > 0 ? '+' : ''}${formatMetricValue(delta.absolute)}${relative}`));
+        cell.append(h('span', { className: 'delta', attributes: { title: 'Against the pinned baseline run' } }, `${delta.absolute > 0 ? '+' : ''}${formatMetricValue(delta.absolute)}${relative}`));
       }
     }
     return this.place(cell, NAME_WIDTH + index * COLUMN_WIDTH, top, COLUMN_WIDTH);

@@ -75,6 +75,8 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
   private ready = false;
   private readonly active = new Map<string, ActiveChart>();
   private readonly liveRuns = new Set<string>();
+  /** Series requests are answered one at a time, in the order the charts asked: the first chart is not slowed by the rest. */
+  private seriesQueue: Promise<void> = Promise.resolve();
   private liveTimer: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private panelSubscriptions: vscode.Disposable[] = [];
@@ -202,9 +204,12 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
         this.ready = true;
         this.sendInit();
         return;
-      case 'requestSeries':
-        await this.sendSeries(message.requestId, message.metric, message.xAxis, message.range);
+      case 'requestSeries': {
+        const answer = this.seriesQueue.then(() => this.sendSeries(message.requestId, message.metric, message.xAxis, message.range));
+        this.seriesQueue = answer.catch(() => undefined);
+        await answer;
         return;
+      }
       case 'releaseSeries':
         this.active.delete(message.metric);
         return;

@@ -175,9 +175,11 @@ export function registerRunCommands(context: RunCommandContext): vscode.Disposab
         await Promise.all(stores.withStore().map((store) => store.rescan()));
       }),
     ),
-    vscode.commands.registerCommand('mltrail.openRun', async (clicked?: unknown) => {
+    vscode.commands.registerCommand('mltrail.openRun', async (clicked?: unknown, selected?: unknown) => {
+      // A row's own click passes only the row; the context menu and the inline action pass the selection too.
+      const fromRowClick = isRunNode(clicked) && selected === undefined;
       for (const { store, runId } of await targets(context, clicked, undefined, { many: false, placeHolder: 'Open a run (type to search names, ids, experiments)' })) {
-        panels.open(store, runId);
+        panels.open(store, runId, fromRowClick);
       }
     }),
     vscode.commands.registerCommand('mltrail.copyRunId', async (clicked?: unknown, selected?: unknown) => {

@@ -117,14 +117,15 @@ export class RunDetailsPanels implements vscode.Disposable, vscode.WebviewPanelS
     this.stores = stores;
   }
 
-  open(store: FolderStore, runId: string): vscode.WebviewPanel {
+  /** `preserveFocus`: a click in the Experiments view leaves the keyboard there, as the Explorer's preview does. */
+  open(store: FolderStore, runId: string, preserveFocus = false): vscode.WebviewPanel {
     const key = this.key(store, runId);
     const existing = this.panels.get(key);
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, preserveFocus);
       return existing.panel;
     }
-    const panel = vscode.window.createWebviewPanel(RUN_DETAILS_VIEW_TYPE, `Run: ${runId}`, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(RUN_DETAILS_VIEW_TYPE, `Run: ${runId}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, webviewOptions(this.extensionUri));
     this.track(panel, store, runId);
     return panel;
   }
