@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { mapInWorkers } from '../platform/workerPool.ts';
 import type { MetricSeries } from '../runs/metricSeries.ts';
 import type { RunSummary } from '../runs/runSummary.ts';
-import { mapInWorkers } from '../platform/workerPool.ts';
 import type { ExternalSource, SourceLocation, SourceProblem, SourceSnapshot } from './externalSource.ts';
 import { isFile, nestedPath } from './fileTree.ts';
 import { parseMlflowMetricFile } from './mlflowMetricFile.ts';
@@ -124,7 +124,7 @@ function listRunDirs(root: string, problems: SourceProblem[]): MlflowRunTask[] {
       continue;
     }
     if (!meta || meta.lifecycle_stage === 'deleted') continue;
-    const experimentName = typeof meta.name === 'string' || typeof meta.name === 'number' ? String(meta.name) : path.basename(dir);
+    const experimentName = (typeof meta.name === 'string' || typeof meta.name === 'number' ? String(meta.name) : '') || path.basename(dir);
     try {
       for (const name of subdirectories(dir)) if (!NON_RUN_DIRS.has(name)) tasks.push({ dir: path.join(dir, name), experimentName });
     } catch (error) {

@@ -1,4 +1,4 @@
-import { parseFloatText, parseIntText } from './numberText.ts';
+import { NumberScanner } from './numberText.ts';
 import type { PointColumns } from './pointColumns.ts';
 import type { LineError } from './sourceProblems.ts';
 
@@ -16,6 +16,7 @@ function isBlank(byte: number): boolean {
  * are returned, the rest are pushed.
  */
 export function parseMlflowMetricFile(text: string, points: PointColumns): LineError[] {
+  const scanner = new NumberScanner();
   const errors: LineError[] = [];
   let lineStart = 0;
   let lineNumber = 0;
@@ -29,28 +30,28 @@ export function parseMlflowMetricFile(text: string, points: PointColumns): LineE
     while (start < end && isBlank(text.charCodeAt(start))) start++;
     while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
     if (start === end) continue;
-    const error = parseLine(text, start, end, points);
+    scanner.reset(text, start, end);
+    const error = parseLine(scanner, points);
     if (error) errors.push({ line: lineNumber, message: error });
   }
   return errors;
 }
 
-function parseLine(text: string, start: number, end: number, points: PointColumns): string | undefined {
-  const firstSpace = indexOfSpace(text, start, end);
-  if (firstSpace < 0) return 'expected "<timestamp> <value> [<step>]"';
-  const secondSpace = indexOfSpace(text, firstSpace + 1, end);
-  if (secondSpace >= 0 && indexOfSpace(text, secondSpace + 1, end) >= 0) return 'expected "<timestamp> <value> [<step>]", found more fields';
-  const timestamp = parseIntText(text, start, firstSpace);
-  if (timestamp === undefined) return 'the timestamp is not an integer';
-  const value = parseFloatText(text, firstSpace + 1, secondSpace < 0 ? end : secondSpace);
+const EXPECTED_FIELDS = 'expected "<timestamp> <value> [<step>]"';
+
+function parseLine(scanner: NumberScanner, points: PointColumns): string | undefined {
+  const timestamp = scanner.int();
+  if (timestamp === undefined || !(scanner.skip(SPACE) || scanner.atEnd())) return 'the timestamp is not an integer';
+  if (scanner.atEnd()) return EXPECTED_FIELDS;
+  const value = scanner.float(SPACE);
   if (value === undefined) return 'the value is not a number';
-  const step = secondSpace < 0 ? 0 : parseIntText(text, secondSpace + 1, end);
-  if (step === undefined) return 'the step is not an integer';
+  let step = 0;
+  if (scanner.skip(SPACE)) {
+    const parsed = scanner.int();
+    if (parsed === undefined || !(scanner.atEnd() || scanner.skip(SPACE))) return 'the step is not an integer';
+    if (!scanner.atEnd()) return `${EXPECTED_FIELDS}, found more fields`;
+    step = parsed;
+  }
   points.push(step, value, timestamp);
   return undefined;
-}
-
-function indexOfSpace(text: string, from: number, end: number): number {
-  for (let position = from; position < end; position++) if (text.charCodeAt(position) === SPACE) return position;
-  return -1;
 }

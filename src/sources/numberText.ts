@@ -18,77 +18,89 @@ const PLUS = 43;
 const DOT = 46;
 const ZERO = 48;
 const NINE = 57;
-const LOWER_E = 101;
-const UPPER_E = 69;
 
 /**
- * `float()` of text[start, end), read by char code so that a file of a million values is parsed without a string
- * per value. Decimal text whose digits fit in 2^53, scaled by a power of ten up to 10^22, is computed directly,
- * which is exactly rounded (one rounding of an exact product or quotient); other decimals go through Number(),
- * and nan/inf spellings through parsePythonFloat. Returns undefined when the text is not a number.
+ * Reads numbers from a line of a larger text by char code, so that a file of a million values is parsed without
+ * a string per value. Each read starts at `position` and leaves it after what it read.
  */
-export function parseFloatText(text: string, start: number, end: number): number | undefined {
-  let position = start;
-  let negative = false;
-  let code = text.charCodeAt(position);
-  if (code === MINUS || code === PLUS) {
-    negative = code === MINUS;
-    position++;
+export class NumberScanner {
+  text = '';
+  position = 0;
+  end = 0;
+
+  reset(text: string, start: number, end: number): void {
+    this.text = text;
+    this.position = start;
+    this.end = end;
   }
-  let mantissa = 0;
-  let digits = 0;
-  let fractionDigits = 0;
-  let seenDot = false;
-  for (; position < end; position++) {
-    code = text.charCodeAt(position);
-    if (code >= ZERO && code <= NINE) {
-      mantissa = mantissa * 10 + (code - ZERO);
-      digits++;
-      if (seenDot) fractionDigits++;
-    } else if (code === DOT && !seenDot) {
-      seenDot = true;
-    } else {
-      break;
-    }
+
+  atEnd(): boolean {
+    return this.position >= this.end;
   }
-  let exponent = 0;
-  code = text.charCodeAt(position);
-  if (position < end && digits > 0 && (code === LOWER_E || code === UPPER_E)) {
-    position++;
-    let negativeExponent = false;
-    code = text.charCodeAt(position);
-    if (code === MINUS || code === PLUS) {
-      negativeExponent = code === MINUS;
-      position++;
+
+  /** Consumes one char when it is `code`. */
+  skip(code: number): boolean {
+    if (this.position >= this.end || this.text.charCodeAt(this.position) !== code) return false;
+    this.position++;
+    return true;
+  }
+
+  /** `int()`: an optional sign, then digits. */
+  int(): number | undefined {
+    const { text, end } = this;
+    let position = this.position;
+    const first = text.charCodeAt(position);
+    const negative = first === MINUS;
+    if (negative || first === PLUS) position++;
+    const digitsStart = position;
+    let value = 0;
+    for (; position < end; position++) {
+      const code = text.charCodeAt(position);
+      if (code < ZERO || code > NINE) break;
+      value = value * 10 + (code - ZERO);
     }
-    const exponentStart = position;
+    if (position === digitsStart) return undefined;
+    this.position = position;
+    return negative ? -value : value;
+  }
+
+  /**
+   * `float()` of the text up to the next `separator` (or the end). Decimals whose digits fit in 2^53, scaled by a
+   * power of ten up to 10^22, are computed directly, which is exactly rounded (one rounding of an exact product or
+   * quotient); other decimals go through Number(), nan and inf spellings through parsePythonFloat.
+   */
+  float(separator: number): number | undefined {
+    const { text, end } = this;
+    const start = this.position;
+    let position = start;
+    let code = text.charCodeAt(position);
+    const negative = code === MINUS;
+    if (negative || code === PLUS) position++;
+    let mantissa = 0;
+    let digits = 0;
+    let fractionDigits = 0;
+    let seenDot = false;
     for (; position < end; position++) {
       code = text.charCodeAt(position);
-      if (code < ZERO || code > NINE) break;
-      exponent = exponent * 10 + (code - ZERO);
+      if (code >= ZERO && code <= NINE) {
+        mantissa = mantissa * 10 + (code - ZERO);
+        digits++;
+        if (seenDot) fractionDigits++;
+      } else if (code === DOT && !seenDot) {
+        seenDot = true;
+      } else {
+        break;
+      }
     }
-    if (position === exponentStart) return undefined;
-    if (negativeExponent) exponent = -exponent;
+    if (digits > 0 && (position === end || code === separator)) {
+      this.position = position;
+      if (mantissa > Number.MAX_SAFE_INTEGER || fractionDigits > 22) return Number(text.slice(start, position));
+      const magnitude = mantissa / (POWERS_OF_TEN[fractionDigits] as number);
+      return negative ? -magnitude : magnitude;
+    }
+    let tokenEnd = text.indexOf(String.fromCharCode(separator), position);
+    if (tokenEnd < 0 || tokenEnd > end) tokenEnd = end;
+    this.position = tokenEnd;
+    return parsePythonFloat(text.slice(start, tokenEnd));
   }
-  if (position !== end || digits === 0) return parsePythonFloat(text.slice(start, end));
-  const scale = exponent - fractionDigits;
-  if (mantissa > Number.MAX_SAFE_INTEGER || scale < -22 || scale > 22) return Number(text.slice(start, end));
-  const magnitude = scale < 0 ? mantissa / (POWERS_OF_TEN[-scale] as number) : mantissa * (POWERS_OF_TEN[scale] as number);
-  return negative ? -magnitude : magnitude;
-}
-
-/** `int()` of text[start, end): optional sign, then digits only. */
-export function parseIntText(text: string, start: number, end: number): number | undefined {
-  let position = start;
-  const first = text.charCodeAt(position);
-  const negative = first === MINUS;
-  if (negative || first === PLUS) position++;
-  if (position === end) return undefined;
-  let value = 0;
-  for (; position < end; position++) {
-    const code = text.charCodeAt(position);
-    if (code < ZERO || code > NINE) return undefined;
-    value = value * 10 + (code - ZERO);
-  }
-  return negative ? -value : value;
 }

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../tools/toolchain.ts';
 import { generateWorkspace } from '../workspace/generateWorkspace.ts';
+import { benchCompare } from './compareBench.ts';
+import { benchSources } from './sourcesBench.ts';
 
 const RUNS = 10_000;
 const STEPS = 25; // 4 metrics x 25 steps x 10,000 runs = 1,000,000 points
@@ -82,6 +84,16 @@ try {
   emit({ name: 'cli.runsJson.cold', value: median(cliCold), unit: 'ms', target: '<= 2000', samples: cliCold, note: 'whole process, no index cache', ...meta });
   const cliWarm = wholeProcess(true);
   emit({ name: 'cli.runsJson.warm', value: median(cliWarm), unit: 'ms', target: '<= 2000', samples: cliWarm, note: 'whole process, index cache present', ...meta });
+
+  await benchCompare(emit);
+  await benchSources(emit);
+  // The compare view at scale, in code-server and Chromium: minutes of setup, so MLTRAIL_BENCH_E2E=0 skips it.
+  if (process.env.MLTRAIL_BENCH_E2E !== '0') {
+    const output = execFileSync(process.execPath, [path.join(repoRoot, 'test', 'e2e', 'compareScale.ts')], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+    const figure = output.trim().split('\n').filter((line) => line.startsWith('{')).pop();
+    if (!figure) throw new Error('the compare scale scenario printed no figure');
+    process.stdout.write(`${figure}\n`);
+  }
 
   const vsix = path.join(repoRoot, 'out', 'mltrail.vsix');
   if (fs.existsSync(vsix)) emit({ name: 'vsix.size', value: round(fs.statSync(vsix).size / 1024 / 1024 * 1000) / 1000, unit: 'MB', target: '<= 3', bytes: fs.statSync(vsix).size });

@@ -50,8 +50,14 @@ describe('Compare view: 20 runs and MLflow runs, in code-server with the package
     assert.ok(names.length > 0 && names.every((name) => runs.some((run) => run.name === name)), names.join(' | '));
     await frame.waitForSelector('.chart-card[data-metric="val/loss"][data-painted="true"]', { timeout: 30_000 });
     assert.ok((await drawnPixels(frame, '.chart-card[data-metric="val/loss"] canvas')) > 2000, 'the val/loss chart has lines drawn');
-    await frame.waitForSelector('.chart-card[data-chart="parallel"][data-painted="true"]', { timeout: 10_000 });
     await session.screenshot('compare-01-twenty-runs');
+    await frame.locator('.chart-card[data-chart="parallel"]').scrollIntoViewIfNeeded();
+    await frame.waitForSelector('.chart-card[data-chart="parallel"][data-painted="true"]', { timeout: 10_000 });
+    await frame.waitForSelector('.chart-card[data-chart="scatter"][data-painted="true"]', { timeout: 10_000 });
+    assert.ok((await drawnPixels(frame, '.chart-card[data-chart="parallel"] canvas')) > 2000, 'parallel coordinates drawn');
+    assert.ok((await drawnPixels(frame, '.chart-card[data-chart="scatter"] canvas')) > 200, 'scatter drawn');
+    await session.screenshot('compare-01b-parameters');
+    await frame.locator('.grid').scrollIntoViewIfNeeded();
   });
 
   it('"Only what differs" hides columns whose values are the same in every run', async () => {

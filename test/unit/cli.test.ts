@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.ts';
+import { GENERATED_EXPERIMENTS, generateMlflowRuns, writeFileStoreExperiment, writeFileStoreRun } from '../fixtures/sources/mlflowWriters.ts';
 import { jsonl, tempDir, writeRunFiles } from '../support/tempStore.ts';
 
 async function cli(args: string[], cwd: string) {
@@ -26,6 +27,18 @@ function workspace(): string {
   return folder;
 }
 
+const sourceFixtures = path.resolve(import.meta.dirname, '../fixtures/sources');
+
+/** The store of `workspace()`, with an MLflow file store and a DVCLive directory beside it. */
+function workspaceWithSources(): string {
+  const folder = workspace();
+  fs.cpSync(path.join(sourceFixtures, 'mlruns'), path.join(folder, 'mlruns'), { recursive: true });
+  fs.cpSync(path.join(sourceFixtures, 'dvclive-repo', 'dvclive'), path.join(folder, 'dvclive'), { recursive: true });
+  return folder;
+}
+
+type JsonRun = { id: string; source: string; name: string; status: string; experiment: string } & Record<string, unknown>;
+
 describe('mltrail CLI', () => {
   it('prints runs as documented JSON, newest first', async () => {
     const { code, stdout, stderr } = await cli(['runs', '--json'], workspace());
@@ -34,6 +47,7 @@ describe('mltrail CLI', () => {
     assert.deepEqual(runs.map((run) => run.id), ['20260102-000000-bbbbbb', '20260101-000000-aaaaaa']);
     assert.deepEqual(runs[1], {
       id: '20260101-000000-aaaaaa',
+      source: 'mltrail',
       experiment: 'base',
       name: 'first',
       status: 'finished',
@@ -124,5 +138,99 @@ describe('mltrail CLI', () => {
     assert.equal((JSON.parse(ok.stdout) as unknown[]).length, 2);
     const usage = spawnSync(process.execPath, [script, 'runs', '--nope'], { cwd: folder, encoding: 'utf8' });
     assert.equal(usage.status, 2);
+  });
+
+  describe('with other trackers in the folder', () => {
+    it('lists MLflow and DVCLive runs beside the store\'s, each with its source', async () => {
+      const { code, stdout, stderr } = await cli(['runs', '--json'], workspaceWithSources());
+      assert.equal(code, 0, stderr);
+      const runs = JSON.parse(stdout) as JsonRun[];
+      assert.deepEqual(runs.map((run) => [run.source, run.id]).sort(), [
+        ['dvclive', 'dvclive:dvclive'],
+        ['mlflow', 'mlflow:a1b2c3d4e5f60718293a4b5c6d7e8f90'],
+        ['mlflow', 'mlflow:c0ffee00c0ffee00c0ffee00c0ffee00'],
+        ['mlflow', 'mlflow:d15ea5ed00000000000000000000beef'],
+        ['mltrail', '20260101-000000-aaaaaa'],
+        ['mltrail', '20260102-000000-bbbbbb'],
+      ]);
+      const mlflow = runs.find((run) => run.name === 'bold-fox-42');
+      assert.deepEqual(
+        { ...mlflow, params: undefined, tags: undefined, metrics: undefined, metricSummaries: undefined },
+        {
+          id: 'mlflow:a1b2c3d4e5f60718293a4b5c6d7e8f90',
+          source: 'mlflow',
+          experiment: 'image classification',
+          name: 'bold-fox-42',
+          status: 'finished',
+          startTime: '2023-11-14T22:13:20.000Z',
+          endTime: '2023-11-14T22:19:20.000Z',
+          exitCode: null,
+          command: null,
+          host: null,
+          pid: null,
+          git: { commit: '3f2a9c1e5b7d4f60a8e2c9b1d3f5a7c9e1b3d5f7' },
+          params: undefined,
+          tags: undefined,
+          metrics: undefined,
+          metricSummaries: undefined,
+        },
+      );
+      assert.equal((mlflow?.params as Record<string, unknown>)['optimizer/name'], 'adam');
+      assert.deepEqual((mlflow?.metricSummaries as Record<string, unknown>).nan_metric, { last: 'NaN', step: 1, min: 'NaN', max: 'NaN', count: 2 });
+      assert.equal((mlflow?.metrics as Record<string, unknown>).loss, 0.5);
+      assert.match(stderr, /accuracy:2: the timestamp is not an integer \(line skipped\)\n/);
+    });
+
+    it('filters by --source, several comma-separated', async () => {
+      const folder = workspaceWithSources();
+      const sourcesOf = async (value: string) => [...new Set((JSON.parse((await cli(['runs', '--json', '--source', value], folder)).stdout) as JsonRun[]).map((run) => run.source))].sort();
+      assert.deepEqual(await sourcesOf('mlflow'), ['mlflow']);
+      assert.deepEqual(await sourcesOf('mltrail,dvclive'), ['dvclive', 'mltrail']);
+      const wrong = await cli(['runs', '--source', 'wandb'], folder);
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /^mltrail: unknown source "wandb" \(expected mltrail, mlflow, dvclive\)\n$/);
+    });
+
+    it('adds a SOURCE column to the table when other trackers\' runs are listed', async () => {
+      const { stdout } = await cli(['runs', '--status', 'killed,failed'], workspaceWithSources());
+      const lines = stdout.trimEnd().split('\n');
+      assert.match(lines[0] ?? '', /^ID\s+SOURCE\s+EXPERIMENT\s+NAME\s+STATUS\s+STARTED\s+KEY METRIC\s+PARAMS$/);
+      assert.match(stdout, /\nmlflow:d15ea5ed00000000000000000000beef\s+mlflow\s+Default\s+1234\s+killed /);
+      assert.match(stdout, /\n20260102-000000-bbbbbb\s+mltrail\s+other\s+<b>second<\/b>\s+failed /);
+    });
+
+    it('lists other trackers\' runs in a folder without a store, unless the store is asked for', async () => {
+      const folder = tempDir();
+      fs.cpSync(path.join(sourceFixtures, 'dvclive-repo', 'dvclive'), path.join(folder, 'dvclive'), { recursive: true });
+      const listed = await cli(['runs', '--json'], folder);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual((JSON.parse(listed.stdout) as JsonRun[]).map((run) => run.id), ['dvclive:dvclive']);
+      assert.equal(listed.stderr, '');
+      assert.equal((await cli(['runs', '--source', 'mltrail'], folder)).code, 1);
+      assert.equal((await cli(['runs', '--store', '.mltrail'], folder)).code, 1);
+    });
+
+    it('reads the sources mltrail.json lists, and reports the entries it cannot use', async () => {
+      const folder = workspace();
+      fs.cpSync(path.join(sourceFixtures, 'mlruns'), path.join(folder, 'tracking', 'runs'), { recursive: true });
+      fs.writeFileSync(path.join(folder, 'mltrail.json'), '{\n  "sources": [{"type": "mlflow", "path": "tracking/runs"}, {"type": "neptune", "path": "x"}]\n}\n');
+      const { code, stdout, stderr } = await cli(['runs', '--json', '--source', 'mlflow'], folder);
+      assert.equal(code, 0);
+      assert.equal((JSON.parse(stdout) as JsonRun[]).length, 3);
+      assert.match(stderr, /mltrail\.json:2: "sources"\[1\]\.type must be "mlflow" or "dvclive"; entry ignored\n/);
+    });
+
+    it('runs as a process over an MLflow store large enough for worker threads', () => {
+      const folder = tempDir();
+      const mlruns = path.join(folder, 'mlruns');
+      for (const experiment of GENERATED_EXPERIMENTS) writeFileStoreExperiment(mlruns, experiment);
+      for (const run of generateMlflowRuns({ runs: 80, metrics: 2, steps: 20 })) writeFileStoreRun(mlruns, run);
+      const script = path.resolve(import.meta.dirname, '../../src/cli.ts');
+      const result = spawnSync(process.execPath, [script, 'runs', '--json'], { cwd: folder, encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      const runs = JSON.parse(result.stdout) as JsonRun[];
+      assert.equal(runs.length, 80);
+      assert.ok(runs.every((run) => run.source === 'mlflow'));
+    });
   });
 });

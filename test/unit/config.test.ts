@@ -41,6 +41,53 @@ describe('mltrail.json', () => {
     assert.equal(config.storeDir, path.join(folder, '.mltrail'));
   });
 
+  it('reads other trackers\' sources, paths relative to the folder', () => {
+    const folder = tempDir();
+    fs.writeFileSync(
+      path.join(folder, 'mltrail.json'),
+      JSON.stringify({ version: 1, sources: [{ type: 'mlflow', path: 'tracking/mlflow.db' }, { type: 'dvclive', path: '/abs/live' }, { type: 'mlflow', path: 'mlruns' }] }),
+    );
+    const config = loadWorkspaceConfig(folder);
+    assert.deepEqual(config.problems, []);
+    assert.deepEqual(config.sources, [
+      { type: 'mlflow', path: path.join(folder, 'tracking', 'mlflow.db') },
+      { type: 'dvclive', path: path.resolve('/abs/live') },
+      { type: 'mlflow', path: path.join(folder, 'mlruns') },
+    ]);
+    assert.deepEqual(loadWorkspaceConfig(tempDir()).sources, []);
+  });
+
+  it('reports sources that are not valid at the "sources" key and keeps the valid ones', () => {
+    const folder = tempDir();
+    const text = [
+      '{',
+      '  "version": 1,',
+      '  "sources": [',
+      '    {"type": "wandb", "path": "wandb"},',
+      '    {"type": "mlflow"},',
+      '    "mlruns",',
+      '    {"type": "dvclive", "path": "live"}',
+      '  ]',
+      '}',
+    ].join('\n');
+    fs.writeFileSync(path.join(folder, 'mltrail.json'), text);
+    const config = loadWorkspaceConfig(folder);
+    assert.deepEqual(config.sources, [{ type: 'dvclive', path: path.join(folder, 'live') }]);
+    assert.deepEqual(
+      config.problems.map((problem) => [problem.line, problem.message]),
+      [
+        [3, '"sources"[0].type must be "mlflow" or "dvclive"; entry ignored'],
+        [3, '"sources"[1].path must be a non-empty path; entry ignored'],
+        [3, '"sources"[2] must be an object {"type": ..., "path": ...}; entry ignored'],
+      ],
+    );
+    fs.writeFileSync(path.join(folder, 'mltrail.json'), '{\n  "sources": {"type": "mlflow"}\n}');
+    const notAList = loadWorkspaceConfig(folder);
+    assert.deepEqual(notAList.sources, []);
+    assert.deepEqual(notAList.problems.map((problem) => problem.line), [2]);
+    assert.match(notAList.problems[0]?.message ?? '', /must be a list/);
+  });
+
   it('creates a starter file and the store, and never overwrites', () => {
     const folder = tempDir();
     const file = createStarterConfig(folder);

@@ -116,6 +116,7 @@ const charts = new MetricCharts(
   {
     requestSeries(metric, xAxis, range) {
       const requestId = nextRequestId++;
+      performance.mark(`mltrail:request:${metric}`);
       post({ type: 'requestSeries', requestId, metric, xAxis, range });
       return requestId;
     },
@@ -314,6 +315,7 @@ window.addEventListener('message', (event: MessageEvent<ToCompare>) => {
   const message = event.data;
   switch (message.type) {
     case 'init':
+      performance.mark('mltrail:init');
       settings = message.settings;
       runs.clear();
       for (const data of message.runs) runs.set(data.key, toPageRun(data));
@@ -331,6 +333,7 @@ window.addEventListener('message', (event: MessageEvent<ToCompare>) => {
       return;
     }
     case 'series':
+      performance.mark(`mltrail:series:${message.metric}`);
       charts.applySeries(message);
       return;
     case 'append':
@@ -347,4 +350,5 @@ onThemeChange(() => {
 });
 
 app.replaceChildren(h('p', { className: 'empty' }, icon('loading'), ' Loading runs…'));
+performance.mark('mltrail:ready');
 post({ type: 'ready' });

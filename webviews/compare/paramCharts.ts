@@ -84,6 +84,8 @@ export class ParamCharts {
   private parallel: Chart<'line', Array<{ x: number; y: number | null }>> | undefined;
   private scatter: Chart<'scatter', Array<{ x: number; y: number }>> | undefined;
   private theme: () => ChartTheme;
+  private visible = false;
+  private pending: Parameters<ParamCharts['draw']> | undefined;
 
   constructor(host: ParamChartsHost, theme: () => ChartTheme) {
     this.host = host;
@@ -99,9 +101,23 @@ export class ParamCharts {
     this.parallelCard = card('Parallel coordinates', this.parallelControls, this.parallelCanvas, 'parallel');
     this.scatterCard = card('Parameter vs metric', this.scatterControls, this.scatterCanvas, 'scatter');
     this.element = h('div', { className: 'param-charts' }, this.parallelCard, this.scatterCard);
+    // Drawn once scrolled into view: the metric charts above come first.
+    new IntersectionObserver(
+      ([entry]) => {
+        this.visible = entry?.isIntersecting ?? false;
+        if (this.visible && this.pending) this.draw(...this.pending);
+      },
+      { rootMargin: '200px 0px' },
+    ).observe(this.element);
   }
 
   update(runs: PageRun[], columns: CompareColumn[], differing: ReadonlySet<string>, choices: ParamChartChoices, hiddenRuns: ReadonlySet<string>): void {
+    this.pending = [runs, columns, differing, choices, hiddenRuns];
+    if (this.visible) this.draw(...this.pending);
+  }
+
+  private draw(runs: PageRun[], columns: CompareColumn[], differing: ReadonlySet<string>, choices: ParamChartChoices, hiddenRuns: ReadonlySet<string>): void {
+    this.pending = undefined;
     const metrics = columns.filter((column) => column.kind === 'metric');
     const params = columns.filter((column) => column.kind === 'param');
     const shownRuns = runs.filter((run) => !hiddenRuns.has(run.id));

@@ -301,7 +301,9 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     const removed: string[] = [];
     for (const id of change.removed) {
       const key = keyOf(store, id);
-      if (this.runs.has(key)) removed.push(key);
+      if (this.runs.get(key)?.store !== store) continue;
+      this.runs.delete(key);
+      removed.push(key);
     }
     for (const id of [...change.updated, ...change.added]) {
       const run = this.runs.get(keyOf(store, id));
@@ -311,6 +313,10 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
       this.liveRuns.add(run.key);
     }
     if (upsert.length + removed.length === 0) return;
+    if (removed.length > 0) {
+      void this.persist();
+      this.updateTitle();
+    }
     this.post({ type: 'runs', upsert, removed });
     this.liveTimer ??= setTimeout(() => {
       this.liveTimer = undefined;
