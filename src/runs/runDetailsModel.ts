@@ -26,6 +26,7 @@ export function toRunDetailsModel(run: RunSummary, problemCount: number): RunDet
     pid: run.pid ?? null,
     git: run.git ?? null,
     problemCount,
+    source: run.source ?? null,
     params: formatValues(run.params),
     tags: formatValues(run.tags),
     metrics,

@@ -3,6 +3,7 @@
 import { type MapDelta, applyMapDelta, diffFields, diffMap } from '../platform/delta.ts';
 import type { EncodedMetricSummary } from './metricFold.ts';
 import type { RunStatus } from './records.ts';
+import type { ExternalSourceKind } from '../sources/sourceKinds.ts';
 
 export type MetricView = EncodedMetricSummary;
 
@@ -20,13 +21,15 @@ export interface RunDetailsModel {
   git: { commit?: string; branch?: string; dirty?: boolean } | null;
   /** Malformed lines skipped in this run's files (listed in the Problems panel). */
   problemCount: number;
+  /** Set for a run read in place from another tracker's files: it has no run.jsonl or metrics.jsonl. */
+  source: ExternalSourceKind | null;
   /** Values formatted for display: strings stay strings, everything else is compact JSON. */
   params: Record<string, string>;
   tags: Record<string, string>;
   metrics: Record<string, MetricView>;
 }
 
-const SCALAR_FIELDS = ['id', 'name', 'experiment', 'status', 'startTime', 'endTime', 'exitCode', 'command', 'host', 'pid', 'git', 'problemCount'] as const;
+const SCALAR_FIELDS = ['id', 'name', 'experiment', 'status', 'startTime', 'endTime', 'exitCode', 'command', 'host', 'pid', 'git', 'problemCount', 'source'] as const;
 type ScalarFields = Pick<RunDetailsModel, (typeof SCALAR_FIELDS)[number]>;
 
 export interface RunDetailsDelta {

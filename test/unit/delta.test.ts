@@ -5,7 +5,7 @@ import { applyRunDetailsDelta, diffRunDetails, isFromRunDetails, type RunDetails
 
 const base: RunDetailsModel = {
   id: 'r', name: 'n', experiment: 'e', status: 'running', startTime: 1, endTime: null, exitCode: null, command: null, host: null, pid: null, git: null,
-  problemCount: 0, params: { lr: '0.1' }, tags: {}, metrics: { loss: { last: 1, step: 0, min: 1, max: 1, count: 1 } },
+  problemCount: 0, source: null, params: { lr: '0.1' }, tags: {}, metrics: { loss: { last: 1, step: 0, min: 1, max: 1, count: 1 } },
 };
 
 describe('deltas', () => {

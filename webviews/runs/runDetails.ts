@@ -103,14 +103,16 @@ function renderHeader(run: RunDetailsModel): void {
       run.status === 'running' ? h('span', { className: 'live', attributes: { title: 'Updates as the run appends records' } }, 'Live') : null,
     ),
     h('div', { className: 'subtitle' }, h('span', {}, 'Experiment '), h('strong', { className: 'experiment' }, run.experiment), h('span', { className: 'separator' }, '·'), h('code', { className: 'run-id' }, run.id)),
-    h(
-      'div',
-      { className: 'actions' },
-      button('Copy Run ID', 'copy', { type: 'copyRunId' }),
-      button('Reveal in Explorer', 'folder-opened', { type: 'revealRun' }),
-      button('run.jsonl', 'go-to-file', { type: 'openFile', file: 'run.jsonl' }),
-      button('metrics.jsonl', 'go-to-file', { type: 'openFile', file: 'metrics.jsonl' }),
-    ),
+    run.source
+      ? h('div', { className: 'actions' }, button('Copy Run ID', 'copy', { type: 'copyRunId' }), h('span', { className: 'source-note' }, `Read in place from ${run.source === 'mlflow' ? 'MLflow' : 'DVCLive'} files (read-only)`))
+      : h(
+          'div',
+          { className: 'actions' },
+          button('Copy Run ID', 'copy', { type: 'copyRunId' }),
+          button('Reveal in Explorer', 'folder-opened', { type: 'revealRun' }),
+          button('run.jsonl', 'go-to-file', { type: 'openFile', file: 'run.jsonl' }),
+          button('metrics.jsonl', 'go-to-file', { type: 'openFile', file: 'metrics.jsonl' }),
+        ),
   );
 }
 

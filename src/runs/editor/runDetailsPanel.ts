@@ -97,9 +97,11 @@ class RunDetailsPanel implements vscode.Disposable {
         vscode.window.setStatusBarMessage(`$(check) Copied run ID ${this.runId}`, 3000);
         return;
       case 'revealRun':
+        if (this.store.findRun(this.runId)?.source) return;
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
         return;
       case 'openFile':
+        if (this.store.findRun(this.runId)?.source) return;
         await vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, message.file)), { preview: true });
         return;
     }

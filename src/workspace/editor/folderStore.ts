@@ -35,6 +35,7 @@ export class FolderStore implements vscode.Disposable {
   private external: ExternalRuns;
   private sourceWatchers: vscode.Disposable[] = [];
   private sourceTimer: NodeJS.Timeout | undefined;
+  private shownSourceProblems = '[]';
   private loading: Promise<void> | undefined;
   private storeWatcher: vscode.Disposable | undefined;
   private readonly configWatcher: vscode.FileSystemWatcher;
@@ -164,8 +165,12 @@ export class FolderStore implements vscode.Disposable {
   /** Reads the other trackers' runs again and tells listeners what changed. */
   private async reloadExternalRuns(): Promise<void> {
     const change = await this.external.load();
-    for (const problem of this.external.problems()) log().warn(`${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
-    if (change.added.length + change.updated.length + change.removed.length > 0) this.changeEmitter.fire(change);
+    const problems = JSON.stringify(this.external.problems());
+    const problemsChanged = problems !== this.shownSourceProblems;
+    this.shownSourceProblems = problems;
+    if (problemsChanged) for (const problem of this.external.problems()) log().warn(`${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
+    // Listeners (the Problems panel among them) hear of a reload that changed runs or problems.
+    if (problemsChanged || change.added.length + change.updated.length + change.removed.length > 0) this.changeEmitter.fire(change);
   }
 
   private watchExternalSources(): void {

@@ -14,14 +14,18 @@ export class StoreProblems implements vscode.Disposable {
   private readonly stores: WorkspaceStores;
   /** Files that currently have diagnostics: only these need clearing, so a load of 10,000 clean runs costs nothing. */
   private readonly filesWithProblems = new Set<string>();
+  /** Files of other trackers (MLflow, DVCLive) with diagnostics, per store. */
+  private readonly sourceFiles = new Map<FolderStore, Set<string>>();
 
   constructor(stores: WorkspaceStores) {
     this.stores = stores;
     this.subscriptions.push(
       stores.onDidChangeRuns(({ store, change }) => {
         const updates: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]> = [];
-        for (const runId of [...change.added, ...change.updated]) this.collectRun(store, runId, store.index.problems(runId), updates);
-        for (const runId of change.removed) this.collectRun(store, runId, [], updates);
+        const own = (ids: string[]) => ids.filter((id) => !store.externalRuns.get(id));
+        for (const runId of own([...change.added, ...change.updated])) this.collectRun(store, runId, store.index.problems(runId), updates);
+        for (const runId of own(change.removed)) this.collectRun(store, runId, [], updates);
+        this.collectSourceProblems(store, updates);
         if (updates.length > 0) this.collection.set(updates);
       }),
       stores.onDidChangeStores(() => this.showConfigs()),
@@ -52,6 +56,21 @@ export class StoreProblems implements vscode.Disposable {
         updates.push([vscode.Uri.file(filePath), undefined]);
       }
     }
+  }
+
+  /** Lines and files another tracker's reader could not take in, replacing what was shown for that store. */
+  private collectSourceProblems(store: FolderStore, updates: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]>): void {
+    const byPath = new Map<string, vscode.Diagnostic[]>();
+    for (const problem of store.externalRuns.problems()) {
+      const line = Math.max(0, (problem.line ?? 1) - 1);
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), problem.message, vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = 'MLTrail';
+      byPath.set(problem.path, [...(byPath.get(problem.path) ?? []), diagnostic]);
+    }
+    const previous = this.sourceFiles.get(store) ?? new Set<string>();
+    for (const file of previous) if (!byPath.has(file)) updates.push([vscode.Uri.file(file), undefined]);
+    for (const [file, diagnostics] of byPath) updates.push([vscode.Uri.file(file), diagnostics]);
+    this.sourceFiles.set(store, new Set(byPath.keys()));
   }
 
   private showConfigs(): void {
