@@ -36,7 +36,7 @@ function openDatabase(databasePath: string): DatabaseSync | string {
   return database;
 }
 
-/** One share of a database's runs to read, as sent to a worker: the runs (by uuid order) from..to of the whole list. */
+/** What one worker reads: share number `part` of `parts` equal shares of the runs, in run uuid order. */
 export interface MlflowSqlitePart {
   databasePath: string;
   part: number;
@@ -141,7 +141,7 @@ class RunReader {
   }
 
   private statusOf(row: Row): RunStatus {
-    const status = typeof row.status === 'string' ? SQL_STATUSES[row.status] : undefined;
+    const status = typeof row.status === 'string' ? get(SQL_STATUSES, row.status) : undefined;
     if (status) return status;
     const assumed = typeof row.end_time === 'number' ? 'finished' : 'running';
     this.problems.push({ path: this.databasePath, message: `run ${String(row.run_uuid)} has an unknown status ${JSON.stringify(row.status)}; shown as ${assumed}` });
@@ -168,7 +168,7 @@ function storedValue(value: unknown, isNan: unknown): number {
 }
 
 /** Every point of one metric of one run; undefined when there are none (or the database cannot be read). */
-export function readMlflowSqliteSeries(databasePath: string, runId: string, metric: string): MetricSeries | undefined {
+function querySeries(databasePath: string, runId: string, metric: string): MetricSeries | undefined {
   if (!runId.startsWith(MLFLOW_RUN_ID_PREFIX)) return undefined;
   let database: DatabaseSync | string | undefined;
   try {
@@ -187,7 +187,7 @@ export function readMlflowSqliteSeries(databasePath: string, runId: string, metr
   }
 }
 
-/** An MLflow SQLite database, read in place. The bulk read runs in a worker thread when a script is given. */
+/** An MLflow SQLite database, read in place; in worker threads when a script is given. */
 export class MlflowSqliteSource implements ExternalSource {
   readonly location: SourceLocation;
   private readonly workers: WorkerOptions;
@@ -211,6 +211,6 @@ export class MlflowSqliteSource implements ExternalSource {
   }
 
   async readSeries(runId: string, metric: string): Promise<MetricSeries | undefined> {
-    return readMlflowSqliteSeries(this.location.path, runId, metric);
+    return querySeries(this.location.path, runId, metric);
   }
 }

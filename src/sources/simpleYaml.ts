@@ -29,7 +29,13 @@ class Unsupported extends Error {}
 export function parseSimpleYaml(text: string): YamlResult {
   const problems: YamlProblem[] = [];
   const lines = splitLines(text, problems);
-  const value = new BlockParser(lines, problems).parseDocument();
+  let value: unknown = null;
+  try {
+    value = new BlockParser(lines, problems).parseDocument();
+  } catch (error) {
+    // Only what no YAML file holds gets here, such as flow collections nested thousands deep.
+    problems.push({ line: 1, message: `cannot read this YAML: ${(error as Error).message}` });
+  }
   return { value, problems: problems.sort((a, b) => a.line - b.line) };
 }
 
@@ -133,7 +139,7 @@ class BlockParser {
       this.index++;
       if (!entry) {
         this.report(line, 'expected "key: value"; line skipped');
-        this.skipDeeper(indent);
+        this.takeDeeper(indent);
         continue;
       }
       const value = this.parseValue(entry.rest, line, indent, true);
@@ -191,10 +197,6 @@ class BlockParser {
     const texts: string[] = [];
     while (this.index < this.lines.length && (this.lines[this.index] as Line).indent > indent) texts.push((this.lines[this.index++] as Line).text);
     return texts;
-  }
-
-  private skipDeeper(indent: number): void {
-    this.takeDeeper(indent);
   }
 }
 

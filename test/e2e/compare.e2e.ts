@@ -50,6 +50,14 @@ describe('Compare view: 20 runs and MLflow runs, in code-server with the package
     assert.ok(names.length > 0 && names.every((name) => runs.some((run) => run.name === name)), names.join(' | '));
     await frame.waitForSelector('.chart-card[data-metric="val/loss"][data-painted="true"]', { timeout: 30_000 });
     assert.ok((await drawnPixels(frame, '.chart-card[data-metric="val/loss"] canvas')) > 2000, 'the val/loss chart has lines drawn');
+    // Hover a chart: every run's value at that step. (Leave the tree first, so its tooltip closes.)
+    await page.mouse.move(700, 48);
+    await page.waitForTimeout(500);
+    const canvas = frame.locator('.chart-card[data-metric="train/loss"] canvas');
+    const box = await canvas.boundingBox();
+    if (box) await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    await frame.waitForSelector('.chart-card[data-metric="train/loss"] .chart-tooltip:not([hidden])');
+    assert.equal(await frame.locator('.chart-card[data-metric="train/loss"] .tooltip-row').count(), 12, 'the twelve highest of the 20 runs, then a count of the rest');
     await session.screenshot('compare-01-twenty-runs');
     await frame.locator('.chart-card[data-chart="parallel"]').scrollIntoViewIfNeeded();
     await frame.waitForSelector('.chart-card[data-chart="parallel"][data-painted="true"]', { timeout: 10_000 });

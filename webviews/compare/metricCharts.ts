@@ -261,7 +261,8 @@ class MetricChart {
       this.cursorLine.hidden = true;
       return;
     }
-    const x = chart.scales.x!.getValueForPixel(pixelX) as number;
+    const hovered = chart.scales.x!.getValueForPixel(pixelX) as number;
+    const x = xAxis === 'step' ? Math.round(hovered) : hovered;
     const rows: Array<{ run: PageRun; value: number }> = [];
     const smoothing = this.owner.options.smoothing;
     for (const run of this.owner.runs) {

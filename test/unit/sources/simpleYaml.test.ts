@@ -112,6 +112,12 @@ describe('simple YAML', () => {
     assert.match(problems[6]?.message ?? '', /only the first YAML document/);
   });
 
+  it('never throws, even on nesting no tracker writes', () => {
+    const { value, problems } = parseSimpleYaml(`a: ${'['.repeat(100_000)}`);
+    assert.equal(value, null);
+    assert.match(problems[0]?.message ?? '', /cannot read this YAML/);
+  });
+
   it('reads nothing from an empty or comment-only text', () => {
     assert.equal(parsed(''), null);
     assert.equal(parsed('# nothing\n\n'), null);
