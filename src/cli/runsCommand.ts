@@ -178,7 +178,15 @@ async function listStoreRuns(storeDir: string, useCache: boolean, io: CliIo): Pr
 
 async function listSourceRuns(locations: readonly SourceLocation[], io: CliIo): Promise<RunSummary[]> {
   const workerScript = sourcesWorkerScript(io.workerScript);
-  const snapshots = await Promise.all(locations.map((location) => openSource(location, { folder: io.cwd, ...(workerScript ? { workerScript } : {}) }).load()));
+  const snapshots = await Promise.all(
+    locations.map(async (location) => {
+      try {
+        return await openSource(location, { folder: io.cwd, ...(workerScript ? { workerScript } : {}) }).load();
+      } catch (error) {
+        return { runs: [], problems: [{ path: location.path, message: `cannot read these ${location.kind} runs: ${(error as Error).message}` }] };
+      }
+    }),
+  );
   const problems: SourceProblem[] = snapshots.flatMap((snapshot) => snapshot.problems);
   for (const problem of problems.slice(0, MAX_PROBLEMS_SHOWN)) io.err(`${problem.path}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}\n`);
   if (problems.length > MAX_PROBLEMS_SHOWN) io.err(`… and ${problems.length - MAX_PROBLEMS_SHOWN} more problems in other trackers' files\n`);
