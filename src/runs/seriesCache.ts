@@ -86,7 +86,9 @@ export function syncSeriesCache(metricsFile: string, cacheDir: string): SeriesMa
       const metric = metrics[position] as SeriesManifestMetric;
       const bytes = buffer.interleaved();
       // Written at the position the manifest implies: what an interrupted earlier write left past it is overwritten.
-      const fd = fs.openSync(metricFile(cacheDir, position), 'a+');
+      // Not 'a': with O_APPEND the kernel ignores the position and writes at the end.
+      const file = metricFile(cacheDir, position);
+      const fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w');
       try {
         fs.writeSync(fd, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength, metric.points * BYTES_PER_POINT);
       } finally {

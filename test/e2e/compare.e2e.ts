@@ -88,6 +88,17 @@ describe('Compare view: 20 runs and MLflow runs, in code-server with the package
     await session.screenshot('compare-03-relative-time');
   });
 
+  it('takes in points appended to a compared run without reloading the chart', async () => {
+    const card = '.chart-card[data-metric="val/loss"]';
+    const before = Number(await frame.$eval(card, (element) => element.getAttribute('data-points')));
+    const run = runs[3] as GeneratedRun;
+    const lines = Array.from({ length: 20 }, (_, index) => JSON.stringify({ name: 'val/loss', step: 400 + index, value: 0.1, time: Date.now() }));
+    fs.appendFileSync(path.join(folder, '.mltrail', 'runs', run.id, 'metrics.jsonl'), lines.join('\n') + '\n');
+    const appended = Date.now();
+    await frame.waitForFunction(([selector, expected]) => Number(document.querySelector(selector as string)?.getAttribute('data-points')) === expected, [card, before + 20] as const, { timeout: 10_000 });
+    console.log(`appended points drawn ${Date.now() - appended} ms after the write`);
+  });
+
   it('hides a run from the charts by its legend entry, and pins a baseline with deltas', async () => {
     const entry = frame.locator('.legend-entry').first();
     await entry.click();

@@ -75,3 +75,18 @@ test('a damaged manifest or a cache shorter than its manifest is rebuilt, not tr
   assert.equal(syncSeriesCache(path.join(dir, 'metrics.jsonl'), cache), undefined);
   assert.equal(fs.existsSync(cache), false, 'the cache of a deleted run is removed');
 });
+
+test('a sync that starts again from an older manifest (interrupted, or a second writer) overwrites, never duplicates', () => {
+  const store = tempDir();
+  const dir = writeRunFiles(store, 'big', { metrics: bigMetrics(12_000) });
+  const cache = seriesCacheDir(store, 'big');
+  const metricsFile = path.join(dir, 'metrics.jsonl');
+  syncSeriesCache(metricsFile, cache);
+  const olderManifest = fs.readFileSync(path.join(cache, 'manifest.json'));
+  fs.appendFileSync(metricsFile, bigMetrics(100, 12_000));
+  syncSeriesCache(metricsFile, cache);
+  fs.writeFileSync(path.join(cache, 'manifest.json'), olderManifest);
+  syncSeriesCache(metricsFile, cache);
+  assert.equal(fs.statSync(path.join(cache, 'm0.bin')).size, 12_100 * 24, 'the bin holds each point once');
+  assert.equal(readRunSeries(dir, cache, ['train/loss']).get('train/loss')!.steps.at(-1), 12_099);
+});

@@ -215,6 +215,18 @@ function render(): void {
   if (!columnChooser.hidden) renderColumnChooser();
 }
 
+let renderPending = false;
+
+/** Live runs update often: the page is drawn again at most once a frame. */
+function scheduleRender(): void {
+  if (renderPending) return;
+  renderPending = true;
+  requestAnimationFrame(() => {
+    renderPending = false;
+    render();
+  });
+}
+
 function renderLegend(sorted: PageRun[]): void {
   const hidden = new Set(settings?.hiddenRuns ?? []);
   legend.replaceChildren(
@@ -328,7 +340,7 @@ window.addEventListener('message', (event: MessageEvent<ToCompare>) => {
       for (const key of message.removed) runs.delete(key);
       for (const data of message.upsert) runs.set(data.key, toPageRun(data));
       recolor();
-      render();
+      scheduleRender();
       if (added) charts.reloadAll();
       return;
     }

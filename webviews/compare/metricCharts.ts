@@ -55,6 +55,9 @@ class MetricChart {
   private loaded: { xAxis: XAxis; range: [number, number] | null } | undefined;
   private pendingRequest: number | undefined;
   private range: [number, number] | null = null;
+  /** The values each drawn line shows (smoothed or raw), for the hover readout. */
+  private shownValues = new Map<string, ArrayLike<number>>();
+  private readonly listeners = new AbortController();
   private readonly owner: MetricCharts;
   visible = false;
 
@@ -132,6 +135,7 @@ class MetricChart {
     const datasets: ChartDataset<'line', Point[]>[] = [];
     let reduced = 0;
     let shown = 0;
+    const shownValues = new Map<string, ArrayLike<number>>();
     for (const run of this.owner.runs) {
       const series = this.series.get(run.id);
       if (!series || options.hiddenRuns.has(run.id)) continue;
@@ -143,8 +147,11 @@ class MetricChart {
       }
       const smoothed = options.smoothing > 0;
       if (smoothed) datasets.push({ label: `${run.name} raw`, data: points(series.x, series.y), borderColor: withAlpha(run.color, 0.28), borderWidth: 1, pointRadius: 0 });
-      datasets.push({ label: run.name, data: points(series.x, smoothed ? emaSmooth(series.y, options.smoothing) : series.y), borderColor: run.color, borderWidth: 1.6, pointRadius: series.x.length === 1 ? 3 : 0, backgroundColor: run.color });
+      const values = smoothed ? emaSmooth(series.y, options.smoothing) : series.y;
+      shownValues.set(run.id, values);
+      datasets.push({ label: run.name, data: points(series.x, values), borderColor: run.color, borderWidth: 1.6, pointRadius: series.x.length === 1 ? 3 : 0, backgroundColor: run.color });
     }
+    this.shownValues = shownValues;
     this.note.textContent = shown === 0 ? 'No data for the shown runs' : reduced > 0 ? `${reduced} of ${shown} runs reduced for display · drag to zoom` : '';
     this.resetButton.hidden = this.range === null;
     const xAxis = this.loaded.xAxis;
@@ -187,6 +194,7 @@ class MetricChart {
       this.chart.update('none');
     }
     this.card.setAttribute('data-x-axis', xAxis);
+    this.card.setAttribute('data-points', String([...this.series.values()].reduce((sum, series) => sum + series.x.length, 0)));
     requestAnimationFrame(() => {
       this.card.setAttribute('data-painted', String(datasets.length > 0));
       this.card.setAttribute('data-painted-at', String(Date.now()));
@@ -194,6 +202,7 @@ class MetricChart {
   }
 
   destroy(): void {
+    this.listeners.abort();
     this.chart?.destroy();
     this.owner.host.releaseSeries(this.metric);
   }
@@ -233,6 +242,7 @@ class MetricChart {
       }
       this.showValuesAt(x, event.clientY - this.canvas.getBoundingClientRect().top);
     });
+    const signal = this.listeners.signal;
     window.addEventListener('mouseup', (event) => {
       if (dragFrom === undefined) return;
       const from = dragFrom;
@@ -244,7 +254,7 @@ class MetricChart {
       const a = scale.getValueForPixel(Math.min(from, to)) as number;
       const b = scale.getValueForPixel(Math.max(from, to)) as number;
       if (Number.isFinite(a) && Number.isFinite(b) && b > a) this.zoom([a, b]);
-    });
+    }, { signal });
     this.canvas.addEventListener('mouseleave', () => {
       this.tooltip.hidden = true;
       this.cursorLine.hidden = true;
@@ -264,14 +274,12 @@ class MetricChart {
     const hovered = chart.scales.x!.getValueForPixel(pixelX) as number;
     const x = xAxis === 'step' ? Math.round(hovered) : hovered;
     const rows: Array<{ run: PageRun; value: number }> = [];
-    const smoothing = this.owner.options.smoothing;
     for (const run of this.owner.runs) {
       const series = this.series.get(run.id);
-      if (!series || this.owner.options.hiddenRuns.has(run.id)) continue;
+      const values = this.shownValues.get(run.id);
+      if (!series || !values) continue;
       const index = nearestIndex(series.x, x);
-      if (index < 0) continue;
-      const values = smoothing > 0 ? emaSmooth(series.y, smoothing) : series.y;
-      rows.push({ run, value: values[index] as number });
+      if (index >= 0) rows.push({ run, value: values[index] as number });
     }
     rows.sort((a, b) => b.value - a.value);
     const shown = rows.slice(0, 12);

@@ -92,12 +92,12 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
   }
 
   /** Opens the view on these runs (replacing what it compared), or on the runs compared last time. */
-  async show(refs?: RunRef[], baseline?: RunRef): Promise<void> {
+  async show(refs?: RunRef[], baseline?: RunRef, keepSettings = false): Promise<void> {
     await this.context.stores.ensureLoaded();
     const chosen = refs ?? this.context.memento.get<RunRef[]>(RUNS_KEY, []);
     this.setRuns(chosen);
     if (baseline) this.settings = { ...this.settings, baseline: this.runKeyOf(baseline) ?? null };
-    else if (refs) this.settings = { ...this.settings, baseline: null, hiddenRuns: [] };
+    else if (refs && !keepSettings) this.settings = { ...this.settings, baseline: null, hiddenRuns: [] };
     await this.persist();
     if (this.panel) {
       this.panel.reveal();
@@ -109,10 +109,15 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
 
   async addRuns(refs: RunRef[]): Promise<void> {
     const current = [...this.runs.values()].map((run) => ({ folder: run.store.folder.uri.toString(), id: run.id }));
-    await this.show([...current, ...refs], undefined);
+    await this.show([...current, ...refs], undefined, true);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    // A comparison opened before VS Code got round to restoring the old tab wins: one compare view per window.
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
     await this.context.stores.ensureLoaded();
     this.setRuns(this.context.memento.get<RunRef[]>(RUNS_KEY, []));
     this.attach(panel);
@@ -133,6 +138,7 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     this.panelSubscriptions = [
       panel.webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
       panel.onDidDispose(() => {
+        if (this.panel !== panel) return;
         for (const subscription of this.panelSubscriptions) subscription.dispose();
         this.panel = undefined;
         this.ready = false;
@@ -204,14 +210,21 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
         this.ready = true;
         this.sendInit();
         return;
-      case 'requestSeries': {
-        const answer = this.seriesQueue.then(() => this.sendSeries(message.requestId, message.metric, message.xAxis, message.range));
-        this.seriesQueue = answer.catch(() => undefined);
-        await answer;
+      case 'requestSeries':
+        await this.queueSeriesWork(async () => {
+          try {
+            await this.sendSeries(message.requestId, message.metric, message.xAxis, message.range);
+          } catch (error) {
+            // The chart waits for this answer: it gets one, empty, and the user the reason.
+            this.post({ type: 'series', requestId: message.requestId, metric: message.metric, xAxis: message.xAxis, range: message.range, series: [] });
+            throw error;
+          }
+        });
         return;
-      }
       case 'releaseSeries':
-        this.active.delete(message.metric);
+        await this.queueSeriesWork(async () => {
+          this.active.delete(message.metric);
+        });
         return;
       case 'settings':
         this.settings = { ...this.settings, ...message.settings };
@@ -243,13 +256,19 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     }
   }
 
+  /** Series work (answers, live appends, releases) runs one piece at a time, in order. */
+  private queueSeriesWork(work: () => Promise<void>): Promise<void> {
+    const done = this.seriesQueue.then(work);
+    this.seriesQueue = done.catch(() => undefined);
+    return done;
+  }
+
   private maxPoints(runCount: number): number {
     return Math.max(MIN_POINTS_MANY_RUNS, Math.min(MAX_POINTS, Math.floor(POINT_BUDGET_PER_CHART / Math.max(1, runCount))));
   }
 
   private async sendSeries(requestId: number, metric: string, xAxis: XAxis, range: [number, number] | null): Promise<void> {
     const started = performance.now();
-    await Promise.all([...new Set([...this.runs.values()].map((run) => run.store))].map((store) => store.seriesReady()));
     const withMetric = [...this.runs.values()].flatMap((run) => {
       const summary = run.store.findRun(run.id);
       return summary && Object.hasOwn(summary.metrics, metric) ? [{ run, summary }] : [];
@@ -290,7 +309,7 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
   private async runQueries(queries: SeriesQuery[]): Promise<(ReducedSeries | null)[]> {
     const sizes = queries.map((query) => fs.statSync(path.join(query.runDir, METRICS_FILE), { throwIfNoEntry: false })?.size ?? 0);
     const bytes = sizes.reduce((sum, size) => sum + size, 0);
-    if (bytes <= INLINE_MAX_BYTES || queries.length < 2) return queries.map(performSeriesQuery);
+    if (bytes <= INLINE_MAX_BYTES) return queries.map(performSeriesQuery);
     const workers = Math.max(1, Math.min(4, os.availableParallelism(), queries.length));
     return mapInWorkers<SeriesQuery, ReducedSeries | null>(this.context.workerScript, 'series', queries, { workers, weight: (query) => sizes[queries.indexOf(query)] ?? 0 });
   }
@@ -320,7 +339,7 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     this.post({ type: 'runs', upsert, removed });
     this.liveTimer ??= setTimeout(() => {
       this.liveTimer = undefined;
-      this.appendLivePoints();
+      void this.queueSeriesWork(async () => this.appendLivePoints());
     }, LIVE_DELAY_MS);
   }
 

@@ -50,7 +50,6 @@ export class FolderStore implements vscode.Disposable {
   private readonly workerScript: string;
   private readonly sourcesWorkerScript: string;
   private readonly compareWorkerScript: string;
-  private seriesWarmup: Promise<void> = Promise.resolve();
   private unsubscribeIndex: () => void;
 
   /** Runs added, updated or removed, after the index has taken them in. */
@@ -103,11 +102,6 @@ export class FolderStore implements vscode.Disposable {
 
   findRun(id: string): RunSummary | undefined {
     return this.runIndex.get(id) ?? this.external.get(id);
-  }
-
-  /** Settles once the series caches of large runs built after the first load are ready (or failed). */
-  seriesReady(): Promise<void> {
-    return this.seriesWarmup;
   }
 
   readExternalSeries(id: string, metric: string): Promise<MetricSeries | undefined> {
@@ -207,7 +201,7 @@ export class FolderStore implements vscode.Disposable {
   private warmSeries(): void {
     const started = performance.now();
     const index = this.runIndex;
-    this.seriesWarmup = warmSeriesCaches(index, this.compareWorkerScript).then(
+    void warmSeriesCaches(index, this.compareWorkerScript).then(
       (count) => {
         if (count > 0) log().info(`${this.folder.name}: series caches of ${count} large runs ready in ${Math.round(performance.now() - started)} ms`);
       },
@@ -313,6 +307,8 @@ export class FolderStore implements vscode.Disposable {
 
   /** mltrail.json may list other sources now: start over with the new set, telling listeners what left. */
   private replaceExternalRuns(): void {
+    const locations = JSON.stringify(openSources(this.folder.uri.fsPath, this.configuration).map((source) => source.location));
+    if (locations === JSON.stringify(this.external.locations)) return;
     const removed = this.external.list().map((run) => run.id);
     if (removed.length > 0) this.changeEmitter.fire({ added: [], updated: [], removed });
     this.external = this.createExternalRuns();

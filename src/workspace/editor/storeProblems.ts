@@ -16,6 +16,7 @@ export class StoreProblems implements vscode.Disposable {
   private readonly filesWithProblems = new Set<string>();
   /** Files of other trackers (MLflow, DVCLive) with diagnostics, per store. */
   private readonly sourceFiles = new Map<FolderStore, Set<string>>();
+  private readonly shownSourceProblems = new Map<FolderStore, readonly unknown[]>();
 
   constructor(stores: WorkspaceStores) {
     this.stores = stores;
@@ -60,8 +61,12 @@ export class StoreProblems implements vscode.Disposable {
 
   /** Lines and files another tracker's reader could not take in, replacing what was shown for that store. */
   private collectSourceProblems(store: FolderStore, updates: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]>): void {
+    // The list is replaced on every reload of the sources, so an unchanged one is the same array.
+    const problems = store.externalRuns.problems();
+    if (this.shownSourceProblems.get(store) === problems) return;
+    this.shownSourceProblems.set(store, problems);
     const byPath = new Map<string, vscode.Diagnostic[]>();
-    for (const problem of store.externalRuns.problems()) {
+    for (const problem of problems) {
       const line = Math.max(0, (problem.line ?? 1) - 1);
       const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), problem.message, vscode.DiagnosticSeverity.Warning);
       diagnostic.source = 'MLTrail';
