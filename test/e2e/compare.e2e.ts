@@ -51,7 +51,7 @@ describe('Compare view: 20 runs and MLflow runs, in code-server with the package
     await frame.waitForSelector('.chart-card[data-metric="val/loss"][data-painted="true"]', { timeout: 30_000 });
     assert.ok((await drawnPixels(frame, '.chart-card[data-metric="val/loss"] canvas')) > 2000, 'the val/loss chart has lines drawn');
     // Hover a chart: every run's value at that step. (Leave the tree first, so its tooltip closes.)
-    await page.mouse.move(700, 48);
+    await page.mouse.move(200, 700);
     await page.waitForTimeout(500);
     const canvas = frame.locator('.chart-card[data-metric="train/loss"] canvas');
     const box = await canvas.boundingBox();
@@ -64,6 +64,7 @@ describe('Compare view: 20 runs and MLflow runs, in code-server with the package
     await frame.waitForSelector('.chart-card[data-chart="scatter"][data-painted="true"]', { timeout: 10_000 });
     assert.ok((await drawnPixels(frame, '.chart-card[data-chart="parallel"] canvas')) > 2000, 'parallel coordinates drawn');
     assert.ok((await drawnPixels(frame, '.chart-card[data-chart="scatter"] canvas')) > 200, 'scatter drawn');
+    await frame.waitForSelector('.chart-card[data-metric="lr"][data-painted="true"]', { timeout: 10_000 });
     await session.screenshot('compare-01b-parameters');
     await frame.locator('.grid').scrollIntoViewIfNeeded();
   });
