@@ -28,12 +28,21 @@ export interface ReducedSeries {
   lastStep: number;
 }
 
+const scratchBuffers = [new Float64Array(0), new Float64Array(0)];
+
+/** Reused between calls (a chart request reduces hundreds of series in a row); callers copy out what they keep. */
+function scratch(slot: 0 | 1, length: number): Float64Array {
+  let buffer = scratchBuffers[slot] as Float64Array;
+  if (buffer.length < length) scratchBuffers[slot] = buffer = new Float64Array(Math.max(length, buffer.length * 2));
+  return buffer;
+}
+
 /** The x of every point on the chosen axis, and the finite points in ascending x, as parallel arrays. */
 function plotPoints(series: MetricSeries, shape: SeriesShape): { xs: Float64Array; ys: Float64Array } {
   const { steps, values, times } = series;
   const count = steps.length;
-  const xs = new Float64Array(count);
-  const ys = new Float64Array(count);
+  const xs = scratch(0, count);
+  const ys = scratch(1, count);
   let origin = shape.startTime;
   if (shape.xAxis === 'relative' && origin === undefined) {
     for (let index = 0; index < count && origin === undefined; index++) if (!Number.isNaN(times[index])) origin = times[index];

@@ -140,15 +140,23 @@ export function syncSeriesCache(metricsFile: string, cacheDir: string): SeriesMa
   return next;
 }
 
+let scratchBuffer = new Float64Array(0);
+
+/** The bytes read are copied out into the series at once: one buffer, grown as needed, serves every read. */
+function scratch(length: number): Float64Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float64Array(Math.max(length, scratchBuffer.length * 2));
+  return scratchBuffer.subarray(0, length);
+}
+
 /** One metric's series from an up-to-date cache; undefined when the run never wrote that metric. */
 export function readCachedSeries(cacheDir: string, manifest: SeriesManifest, name: string): MetricSeries | undefined {
   const position = manifest.metrics.findIndex((metric) => metric.name === name);
   if (position < 0) return undefined;
   const points = (manifest.metrics[position] as SeriesManifestMetric).points;
-  const interleaved = new Float64Array(points * 3);
+  const interleaved = scratch(points * 3);
   const fd = fs.openSync(metricFile(cacheDir, position), 'r');
   try {
-    const bytes = new Uint8Array(interleaved.buffer);
+    const bytes = new Uint8Array(interleaved.buffer, interleaved.byteOffset, interleaved.byteLength);
     let read = 0;
     while (read < bytes.length) {
       const count = fs.readSync(fd, bytes, read, bytes.length - read, read);

@@ -29,6 +29,7 @@ interface Series {
 /** Live appends grow a series past its reduction; past this many points the host is asked for a fresh one. */
 const RELOAD_AFTER_POINTS = 6000;
 const MIN_DRAG_PIXELS = 6;
+const MAX_RUNS_WITH_RAW_LINE = 20;
 
 type Point = { x: number; y: number };
 
@@ -146,7 +147,8 @@ class MetricChart {
         datasets.push({ label: `${run.name} max`, data: points(series.band.x, series.band.max), borderWidth: 0, pointRadius: 0, fill: '-1', backgroundColor: withAlpha(run.color, 0.14) });
       }
       const smoothed = options.smoothing > 0;
-      if (smoothed) datasets.push({ label: `${run.name} raw`, data: points(series.x, series.y), borderColor: withAlpha(run.color, 0.28), borderWidth: 1, pointRadius: 0 });
+      // The faint raw line behind a smoothed one helps with a few runs; with many it is only clutter (and time).
+      if (smoothed && this.owner.runs.length <= MAX_RUNS_WITH_RAW_LINE) datasets.push({ label: `${run.name} raw`, data: points(series.x, series.y), borderColor: withAlpha(run.color, 0.28), borderWidth: 1, pointRadius: 0 });
       const values = smoothed ? emaSmooth(series.y, options.smoothing) : series.y;
       shownValues.set(run.id, values);
       datasets.push({ label: run.name, data: points(series.x, values), borderColor: run.color, borderWidth: 1.6, pointRadius: series.x.length === 1 ? 3 : 0, backgroundColor: run.color });

@@ -29,7 +29,7 @@ const SETTINGS_KEY = 'mltrail.compare.settings';
 /** Each series is reduced to at most this many points; with many runs, fewer, so a chart stays quick to draw. */
 const MAX_POINTS = 2000;
 const MIN_POINTS_MANY_RUNS = 400;
-const POINT_BUDGET_PER_CHART = 60_000;
+const POINT_BUDGET_PER_CHART = 40_000;
 /** Min/max bands are drawn for up to this many runs; past it they would hide the lines. */
 const MAX_RUNS_WITH_BAND = 20;
 /** Reading in the extension host is quicker than starting workers below this much data. */
@@ -99,6 +99,7 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     if (baseline) this.settings = { ...this.settings, baseline: this.runKeyOf(baseline) ?? null };
     else if (refs && !keepSettings) this.settings = { ...this.settings, baseline: null, hiddenRuns: [] };
     await this.persist();
+    this.prefetchFirstChart();
     if (this.panel) {
       this.panel.reveal();
       this.sendInit();
@@ -120,6 +121,7 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     }
     await this.context.stores.ensureLoaded();
     this.setRuns(this.context.memento.get<RunRef[]>(RUNS_KEY, []));
+    this.prefetchFirstChart();
     this.attach(panel);
   }
 
@@ -256,6 +258,8 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     }
   }
 
+  private prefetched: { metric: string; xAxis: XAxis; runs: ReadonlyMap<string, ComparedRun>; results: Promise<ReducedSeries[]> } | undefined;
+
   /** Series work (answers, live appends, releases) runs one piece at a time, in order. */
   private queueSeriesWork(work: () => Promise<void>): Promise<void> {
     const done = this.seriesQueue.then(work);
@@ -269,30 +273,10 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
 
   private async sendSeries(requestId: number, metric: string, xAxis: XAxis, range: [number, number] | null): Promise<void> {
     const started = performance.now();
-    const withMetric = [...this.runs.values()].flatMap((run) => {
-      const summary = run.store.findRun(run.id);
-      return summary && Object.hasOwn(summary.metrics, metric) ? [{ run, summary }] : [];
-    });
-    const shape = (summary: RunSummary): SeriesShape => ({ xAxis, range, maxPoints: this.maxPoints(withMetric.length), ...(summary.startTime !== undefined ? { startTime: summary.startTime } : {}) });
-    const own = withMetric.filter(({ summary }) => !summary.source);
-    const queries: SeriesQuery[] = own.map(({ run, summary }) => ({
-      ...shape(summary),
-      run: run.key,
-      runDir: run.store.index.runDir(run.id),
-      cacheDir: seriesCacheDir(run.store.config.storeDir, run.id),
-      metric,
-    }));
-    const external = withMetric.filter(({ summary }) => summary.source);
-    const [ownResults, externalResults] = await Promise.all([
-      this.runQueries(queries),
-      Promise.all(
-        external.map(async ({ run, summary }) => {
-          const series = await run.store.readExternalSeries(run.id, metric);
-          return series ? reduceSeries(run.key, series, shape(summary)) : null;
-        }),
-      ),
-    ]);
-    const results = [...ownResults, ...externalResults].filter((result): result is ReducedSeries => result !== null);
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    const fromPrefetch = prefetched && prefetched.metric === metric && prefetched.xAxis === xAxis && range === null && prefetched.runs === this.runs;
+    const results = await (fromPrefetch ? prefetched.results : this.reduceMetric(metric, xAxis, range));
     const withBands = results.length <= MAX_RUNS_WITH_BAND;
     const series: SeriesPayload[] = results.map(({ payload }) => {
       if (withBands || !payload.band) return payload;
@@ -302,7 +286,42 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
     this.active.set(metric, { xAxis, range, lastSteps: new Map(results.map((result) => [result.payload.run, result.lastStep])) });
     this.post({ type: 'series', requestId, metric, xAxis, range, series });
     const points = series.reduce((sum, item) => sum + item.total, 0);
-    log().info(`compare: ${metric} for ${series.length} runs (${points.toLocaleString('en-US')} points) in ${Math.round(performance.now() - started)} ms`);
+    log().info(`compare: ${metric} for ${series.length} runs (${points.toLocaleString('en-US')} points) in ${Math.round(performance.now() - started)} ms${fromPrefetch ? ' (read while the view loaded)' : ''}`);
+  }
+
+  /**
+   * The first chart's series are read while the webview loads (half a second that would otherwise be idle): the
+   * first metric in column order, on the saved x-axis, whole range.
+   */
+  private prefetchFirstChart(): void {
+    const metric = [...this.runs.values()].flatMap((run) => Object.keys(run.store.findRun(run.id)?.metrics ?? {}))[0];
+    if (metric === undefined) return;
+    const results = this.reduceMetric(metric, this.settings.xAxis, null);
+    results.catch(() => undefined);
+    this.prefetched = { metric, xAxis: this.settings.xAxis, runs: this.runs, results };
+  }
+
+  private async reduceMetric(metric: string, xAxis: XAxis, range: [number, number] | null): Promise<ReducedSeries[]> {
+    const withMetric = [...this.runs.values()].flatMap((run) => {
+      const summary = run.store.findRun(run.id);
+      return summary && Object.hasOwn(summary.metrics, metric) ? [{ run, summary }] : [];
+    });
+    const shape = (summary: RunSummary): SeriesShape => ({ xAxis, range, maxPoints: this.maxPoints(withMetric.length), ...(summary.startTime !== undefined ? { startTime: summary.startTime } : {}) });
+    const queries: SeriesQuery[] = withMetric
+      .filter(({ summary }) => !summary.source)
+      .map(({ run, summary }) => ({ ...shape(summary), run: run.key, runDir: run.store.index.runDir(run.id), cacheDir: seriesCacheDir(run.store.config.storeDir, run.id), metric }));
+    const [ownResults, externalResults] = await Promise.all([
+      this.runQueries(queries),
+      Promise.all(
+        withMetric
+          .filter(({ summary }) => summary.source)
+          .map(async ({ run, summary }) => {
+            const series = await run.store.readExternalSeries(run.id, metric);
+            return series ? reduceSeries(run.key, series, shape(summary)) : null;
+          }),
+      ),
+    ]);
+    return [...ownResults, ...externalResults].filter((result): result is ReducedSeries => result !== null);
   }
 
   /** Reads on worker threads when there is much to read, on this thread otherwise. */
