@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { waitFor } from '../tools/codeServer.ts';
 import { repoRoot } from '../tools/toolchain.ts';
 import { type GeneratedRun, generateWorkspace } from '../workspace/generateWorkspace.ts';
 import { type Session, collapseAll, contextMenu, drawnPixels, openMLTrailView, setColorTheme, startSession, treeRow, webviewFrame } from './workbench.ts';
@@ -108,6 +109,17 @@ describe('Compare view: 20 runs and MLflow runs, in code-server with the package
     await frame.waitForSelector('.delta');
     await frame.locator('.grid').scrollIntoViewIfNeeded();
     await session.screenshot('compare-04-baseline');
+  });
+
+  it('exports a chart as PNG through the save dialog', async () => {
+    const { page } = session;
+    await frame.locator('.chart-card[data-metric="val/loss"] button[aria-label^="Export"]').click();
+    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    const file = path.join(folder, 'val_loss.png');
+    await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 1000, 15_000, 'the exported PNG');
+    assert.deepEqual([...fs.readFileSync(file).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
   });
 
   it('draws in the high-contrast theme', async () => {
