@@ -1,10 +1,12 @@
 import { type CliIo, CommandError, UsageError } from './cliIo.ts';
+import { DRIFT_USAGE, driftCommand } from './driftCommand.ts';
 import { RUNS_USAGE, runsCommand } from './runsCommand.ts';
 
 declare const MLTRAIL_VERSION: string | undefined;
 
 const COMMANDS: Record<string, { summary: string; run(args: string[], io: CliIo): Promise<number> }> = {
   runs: { summary: 'list the runs of a store (table or --json)', run: runsCommand },
+  drift: { summary: 'compare two tables for data drift (a CI gate with --fail-on-drift)', run: driftCommand },
 };
 
 export const MAIN_USAGE = `Usage: mltrail <command> [options]
@@ -20,7 +22,8 @@ Options:
 
 Exit codes: 0 success, 1 the command failed, 2 wrong usage.
 
-${RUNS_USAGE}`;
+${RUNS_USAGE}
+${DRIFT_USAGE}`;
 
 /** Runs the CLI and returns its exit code; every error becomes one line on stderr. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

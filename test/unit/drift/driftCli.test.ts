@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { seededRandom, tempDir } from '../../support/tempStore.ts';
+
+async function cli(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { cwd, out: (text) => (stdout += text), err: (text) => (stderr += text) });
+  return { code, stdout, stderr };
+}
+
+/** A reference and a current table: `price` shifts in the current one, `color` and `size` stay the same. */
+function writeTables(dir: string): void {
+  const random = seededRandom(9);
+  const rows = (shift: number) => {
+    const lines = ['price,color,size'];
+    for (let row = 0; row < 400; row++) lines.push(`${(random() * 10 + shift).toFixed(3)},${['red', 'green', 'blue'][row % 3]},${row % 4}`);
+    return lines.join('\n') + '\n';
+  };
+  fs.writeFileSync(path.join(dir, 'reference.csv'), rows(0));
+  fs.writeFileSync(path.join(dir, 'current.csv'), rows(3));
+  fs.writeFileSync(path.join(dir, 'current.jsonl'), ['{"price": 1.5, "color": "red", "size": 1}', 'not json', '{"price": null, "color": "blue", "size": 2}', ''].join('\n'));
+}
+
+test('mltrail drift prints a table and the verdict; --fail-on-drift makes drift exit 1', async () => {
+  const dir = tempDir();
+  writeTables(dir);
+  const plain = await cli(['drift', 'reference.csv', 'current.csv'], dir);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /COLUMN\s+TYPE\s+METHOD/);
+  assert.match(plain.stdout, /price\s+numerical\s+ks\s+\S+\s+0\.05\s+yes/);
+  assert.match(plain.stdout, /color\s+categorical\s+chisquare/);
+  assert.match(plain.stdout, /Drift in 1 of 3 columns \(33%\): no dataset drift/);
+  const gate = await cli(['drift', 'reference.csv', 'current.csv', '--fail-on-drift', '--drift-share', '0.3'], dir);
+  assert.equal(gate.code, 1);
+  assert.match(gate.stdout, /dataset drift detected/);
+});
+
+test('mltrail drift --json carries every column, and per-column methods and thresholds apply', async () => {
+  const dir = tempDir();
+  writeTables(dir);
+  const result = await cli(['drift', 'reference.csv', 'current.csv', '--json', '--column', 'price=psi:0.2', '--correction', 'bonferroni'], dir);
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout) as { columns: Array<{ column: string; method: string; threshold: number; score: number }>; reference: { rows: number }; datasetDrift: boolean };
+  assert.equal(json.reference.rows, 400);
+  const price = json.columns.find((column) => column.column === 'price');
+  assert.equal(price?.method, 'psi');
+  assert.equal(price?.threshold, 0.2);
+  assert.ok((price?.score ?? 0) > 0.2);
+  assert.deepEqual(json.columns.map((column) => column.column), ['price', 'color', 'size']);
+});
+
+test('mltrail drift reads JSONL, reports its bad lines, and refuses wrong usage and missing files', async () => {
+  const dir = tempDir();
+  writeTables(dir);
+  const jsonl = await cli(['drift', 'reference.csv', 'current.jsonl', '--json'], dir);
+  assert.equal(jsonl.code, 0, jsonl.stderr);
+  assert.match(jsonl.stderr, /current\.jsonl:2: not valid JSON/);
+  assert.equal((await cli(['drift', 'reference.csv'], dir)).code, 2);
+  assert.equal((await cli(['drift', 'reference.csv', 'current.csv', '--method', 'magic'], dir)).code, 2);
+  assert.equal((await cli(['drift', 'reference.csv', 'current.csv', '--bins', 'quantiles:1'], dir)).code, 2);
+  const missing = await cli(['drift', 'reference.csv', 'nope.csv'], dir);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope\.csv: no such file/);
+  const parquet = await cli(['drift', 'reference.csv', 'data.parquet'], dir);
+  assert.equal(parquet.code, 1);
+  assert.match(parquet.stderr, /cannot read \.parquet yet/);
+});
