@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Binning, type DriftMethod, METHODS } from '../drift/columnDrift.ts';
 import { type ColumnOptions, type DatasetDrift, type DriftOptions, datasetDrift } from '../drift/datasetDrift.ts';
+import { type DriftOverTime, driftOverTime, parseWindow } from '../drift/overTime.ts';
 import { loadTable, TABLE_FORMATS } from '../drift/table/loadTable.ts';
 import { formatMetricValue } from '../platform/format.ts';
 import { type CliIo, CommandError, UsageError } from './cliIo.ts';
@@ -11,6 +12,7 @@ const METHOD_NAMES = Object.keys(METHODS) as DriftMethod[];
 
 export const DRIFT_USAGE = `Usage: mltrail drift REFERENCE CURRENT [--json] [--method M] [--threshold X] [--column NAME=M[:X]]...
                     [--correction none|bonferroni|bh] [--drift-share S] [--bins sturges|quantiles:N] [--fail-on-drift]
+                    [--window 1h|1d|7d|ROWS [--time-column COL] [--baseline threshold|chunks]]
 
 Compare two tables column by column (matched by name) and decide whether the data drifted. Files: ${TABLE_FORMATS.join(', ')}.
 
@@ -21,7 +23,12 @@ Compare two tables column by column (matched by name) and decide whether the dat
   --correction C    adjust the tests' p-values across columns: none (default), bonferroni, bh (Benjamini-Hochberg)
   --drift-share S   the dataset drifts when at least this share of its columns do (default 0.5)
   --bins B          how distances bin numbers: sturges (default, as Evidently) or quantiles:N of the reference
-  --fail-on-drift   exit with 1 when the dataset drifted (for CI gates)
+  --fail-on-drift   exit with 1 when the dataset drifted (for CI gates); over time, when any chunk did
+  --window W        drift over time: split CURRENT into chunks of a duration (30m, 1h, 1d, 7d; needs --time-column)
+                    or of W rows, and test each chunk against the whole reference
+  --time-column COL the column holding each row's time (ISO 8601, or epoch seconds or milliseconds)
+  --baseline B      threshold (default): each method's threshold; chunks: a column drifts when its score passes
+                    the mean of the reference's own chunks by 3 standard deviations (NannyML's rule)
 `;
 
 function parseMethod(value: string): DriftMethod | 'auto' {
@@ -66,6 +73,20 @@ function render(result: DatasetDrift, reference: string, current: string): strin
   return [`${path.basename(reference)} -> ${path.basename(current)}`, table.trimEnd(), summary, ...skipped].join('\n') + '\n';
 }
 
+function renderOverTime(overTime: DriftOverTime): string {
+  const timed = 'milliseconds' in overTime.window;
+  const label = (start: number, end: number) => (timed ? `${new Date(start).toISOString().replace('.000Z', 'Z')} +${(overTime.window as { label: string }).label}` : `rows ${start + 1}-${end + 1}`);
+  const table = renderTable(
+    ['CHUNK', 'ROWS', 'DRIFTED', 'DATASET DRIFT', 'COLUMNS THAT DRIFTED'],
+    overTime.chunks.map((chunk) => [label(chunk.start, chunk.end), String(chunk.rows), `${chunk.result.drifted}/${chunk.result.columns.length}`, chunk.result.datasetDrift ? 'yes' : 'no', chunk.result.columns.filter((column) => column.drift).map((column) => column.column).join(', ')]),
+    80,
+  );
+  const flagged = overTime.chunks.filter((chunk) => chunk.result.datasetDrift).length;
+  const lines = [table.trimEnd(), `Dataset drift in ${flagged} of ${overTime.chunks.length} chunks${overTime.baseline ? ' (baseline: the reference chunks, mean + 3 std)' : ''}.`];
+  if (overTime.untimedRows > 0) lines.push(`${overTime.untimedRows} rows without a readable time were left out.`);
+  return lines.join('\n') + '\n';
+}
+
 export async function driftCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -81,6 +102,9 @@ export async function driftCommand(args: string[], io: CliIo): Promise<number> {
         'drift-share': { type: 'string' },
         bins: { type: 'string' },
         'fail-on-drift': { type: 'boolean' },
+        window: { type: 'string' },
+        'time-column': { type: 'string' },
+        baseline: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -117,6 +141,21 @@ export async function driftCommand(args: string[], io: CliIo): Promise<number> {
   const [reference, current] = tables as [ReturnType<typeof loadTable>, ReturnType<typeof loadTable>];
   for (const [file, table] of [[referenceFile, reference], [currentFile, current]] as const) {
     for (const problem of table.problems) io.err(`${file}:${problem.line}: ${problem.message}\n`);
+  }
+  if (values.window !== undefined || values['time-column'] !== undefined || values.baseline !== undefined) {
+    const window = values.window === undefined ? undefined : parseWindow(values.window);
+    if (!window) throw new UsageError(`--window takes a duration (30m, 1h, 1d, 7d) or a row count, not "${values.window ?? ''}"`);
+    if ('milliseconds' in window && values['time-column'] === undefined) throw new UsageError('a --window of time needs --time-column');
+    if (values.baseline !== undefined && values.baseline !== 'threshold' && values.baseline !== 'chunks') throw new UsageError(`--baseline takes threshold or chunks, not "${values.baseline}"`);
+    let overTime: DriftOverTime;
+    try {
+      overTime = driftOverTime(reference.columns, current.columns, window, { ...options, ...(values['time-column'] !== undefined ? { timeColumn: values['time-column'] } : {}), baseline: (values.baseline as 'threshold' | 'chunks' | undefined) ?? 'threshold' });
+    } catch (error) {
+      throw new CommandError((error as Error).message);
+    }
+    if (values.json) io.out(`${JSON.stringify({ reference: { file: referenceFile, rows: reference.rows }, current: { file: currentFile, rows: current.rows }, ...overTime }, null, 2)}\n`);
+    else io.out(renderOverTime(overTime));
+    return values['fail-on-drift'] && overTime.chunks.some((chunk) => chunk.result.datasetDrift) ? 1 : 0;
   }
   const result = datasetDrift(reference.columns, current.columns, options);
   if (values.json) io.out(`${JSON.stringify({ reference: { file: referenceFile, rows: reference.rows }, current: { file: currentFile, rows: current.rows }, ...result }, null, 2)}\n`);

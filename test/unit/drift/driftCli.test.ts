@@ -69,3 +69,20 @@ test('mltrail drift reads JSONL, reports its bad lines, and refuses wrong usage 
   assert.equal(parquet.code, 1);
   assert.match(parquet.stderr, /cannot read \.parquet yet/);
 });
+
+test('mltrail drift --window splits the current data into chunks and flags the drifted ones', async () => {
+  const dir = tempDir();
+  const random = seededRandom(21);
+  const lines = (count: number, shiftFrom: number) => ['time,x', ...Array.from({ length: count }, (_, row) => `${1_767_225_600 + row * 600},${(random() * 10 + (row >= shiftFrom ? 5 : 0)).toFixed(3)}`)].join('\n');
+  fs.writeFileSync(path.join(dir, 'reference.csv'), lines(600, Infinity));
+  fs.writeFileSync(path.join(dir, 'current.csv'), lines(432, 288));
+  const result = await cli(['drift', 'reference.csv', 'current.csv', '--window', '1d', '--time-column', 'time', '--fail-on-drift'], dir);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stdout, /2026-01-01T00:00:00Z \+1d\s+144\s+0\/1\s+no/);
+  assert.match(result.stdout, /2026-01-03T00:00:00Z \+1d\s+144\s+1\/1\s+yes\s+x/);
+  assert.match(result.stdout, /Dataset drift in 1 of 3 chunks/);
+  assert.equal((await cli(['drift', 'reference.csv', 'current.csv', '--window', '1d'], dir)).code, 2, 'a time window needs --time-column');
+  const rows = await cli(['drift', 'reference.csv', 'current.csv', '--window', '144', '--json'], dir);
+  assert.equal(rows.code, 0, rows.stderr);
+  assert.equal((JSON.parse(rows.stdout) as { chunks: unknown[] }).chunks.length, 3);
+});

@@ -1,0 +1,132 @@
+import { METHODS } from './columnDrift.ts';
+import { type DatasetDrift, type DriftOptions, datasetDrift } from './datasetDrift.ts';
+import type { Column } from './table/csv.ts';
+
+/** `1h`, `6h`, `1d`, `7d`, `30m`: a duration; a plain number: that many rows per chunk. */
+export type ChunkWindow = { milliseconds: number; label: string } | { rows: number };
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+export function parseWindow(text: string): ChunkWindow | undefined {
+  const duration = /^(\d+(?:\.\d+)?)([mhdw])$/.exec(text.trim());
+  if (duration) {
+    const milliseconds = Number(duration[1]) * (UNITS[duration[2] as string] as number);
+    return milliseconds > 0 ? { milliseconds, label: text.trim() } : undefined;
+  }
+  const rows = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  return Number.isInteger(rows) && rows > 0 ? { rows } : undefined;
+}
+
+export interface Chunk {
+  /** Epoch ms of the chunk's window, for time windows; the first and last row index otherwise. */
+  start: number;
+  end: number;
+  rows: number;
+  result: DatasetDrift;
+}
+
+export interface ChunkBaseline {
+  column: string;
+  mean: number;
+  std: number;
+  /** A chunk is flagged past this bound: above it for distances, below it for p-values. */
+  bound: number;
+}
+
+export interface DriftOverTime {
+  window: ChunkWindow;
+  chunks: Chunk[];
+  /** With the `chunks` baseline: per column, what the reference's own chunks scored. */
+  baseline?: ChunkBaseline[];
+  /** Rows of the current data without a readable time, left out of every chunk. */
+  untimedRows: number;
+}
+
+/** Times of a column: numbers as epoch seconds (below 1e11) or milliseconds, text as ISO 8601; NaN when unreadable. */
+function timesOf(column: Column): Float64Array {
+  if (column.kind === 'numeric') return column.values.map((value) => (Math.abs(value) < 1e11 ? value * 1000 : value));
+  const parsed = column.dictionary.map((text) => Date.parse(text));
+  return Float64Array.from(column.codes, (code) => (code < 0 ? Number.NaN : (parsed[code] as number)));
+}
+
+function rowsOf(column: Column, indexes: readonly number[]): Column {
+  if (column.kind === 'numeric') return { ...column, values: Float64Array.from(indexes, (index) => column.values[index] as number) };
+  return { ...column, codes: Int32Array.from(indexes, (index) => column.codes[index] as number) };
+}
+
+/** Row indexes of each chunk, in order. */
+function chunkRows(columns: readonly Column[], rowCount: number, window: ChunkWindow, timeColumn: string | undefined): { chunks: Array<{ start: number; end: number; indexes: number[] }>; untimed: number } {
+  if ('rows' in window) {
+    const chunks = [];
+    for (let start = 0; start < rowCount; start += window.rows) {
+      const end = Math.min(rowCount, start + window.rows);
+      chunks.push({ start, end: end - 1, indexes: Array.from({ length: end - start }, (_, offset) => start + offset) });
+    }
+    return { chunks, untimed: 0 };
+  }
+  const column = columns.find((candidate) => candidate.name === timeColumn);
+  if (!column) throw new Error(`no time column "${timeColumn}" in the data`);
+  const times = timesOf(column);
+  const byWindow = new Map<number, number[]>();
+  let untimed = 0;
+  times.forEach((time, index) => {
+    if (!Number.isFinite(time)) {
+      untimed++;
+      return;
+    }
+    const start = Math.floor(time / window.milliseconds) * window.milliseconds;
+    const rows = byWindow.get(start);
+    if (rows) rows.push(index);
+    else byWindow.set(start, [index]);
+  });
+  const chunks = [...byWindow.entries()].sort((a, b) => a[0] - b[0]).map(([start, indexes]) => ({ start, end: start + window.milliseconds, indexes }));
+  return { chunks, untimed };
+}
+
+function rowCountOf(columns: readonly Column[]): number {
+  const first = columns[0];
+  return !first ? 0 : first.kind === 'numeric' ? first.values.length : first.codes.length;
+}
+
+/**
+ * Splits the current data into chunks (by time window or row count) and tests each against the whole reference.
+ * A chunk's columns drift by their method's threshold; with `baseline: 'chunks'` the reference is chunked the same
+ * way and a column drifts where its score passes the reference chunks' mean by three standard deviations
+ * (NannyML's rule).
+ */
+export function driftOverTime(reference: readonly Column[], current: readonly Column[], window: ChunkWindow, options: DriftOptions & { timeColumn?: string; baseline?: 'threshold' | 'chunks' } = {}): DriftOverTime {
+  const withoutTime = (columns: readonly Column[]) => columns.filter((column) => column.name !== options.timeColumn);
+  const { chunks, untimed } = chunkRows(current, rowCountOf(current), window, options.timeColumn);
+  const result: DriftOverTime = {
+    window,
+    untimedRows: untimed,
+    chunks: chunks.map((chunk) => ({ start: chunk.start, end: chunk.end, rows: chunk.indexes.length, result: datasetDrift(withoutTime(reference), withoutTime(current).map((column) => rowsOf(column, chunk.indexes)), options) })),
+  };
+  if (options.baseline !== 'chunks') return result;
+  const referenceChunks = chunkRows(reference, rowCountOf(reference), window, options.timeColumn).chunks;
+  const scores = new Map<string, number[]>();
+  for (const chunk of referenceChunks) {
+    const own = datasetDrift(withoutTime(reference), withoutTime(reference).map((column) => rowsOf(column, chunk.indexes)), options);
+    for (const column of own.columns) scores.set(column.column, [...(scores.get(column.column) ?? []), column.score]);
+  }
+  result.baseline = [...scores.entries()].map(([column, values]) => {
+    const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+    const std = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
+    const method = result.chunks[0]?.result.columns.find((candidate) => candidate.column === column)?.method;
+    const upward = !method || METHODS[method].score === 'distance';
+    return { column, mean, std, bound: upward ? mean + 3 * std : mean - 3 * std };
+  });
+  const bounds = new Map(result.baseline.map((baseline) => [baseline.column, baseline]));
+  for (const chunk of result.chunks) {
+    for (const column of chunk.result.columns) {
+      const baseline = bounds.get(column.column);
+      if (!baseline) continue;
+      column.threshold = baseline.bound;
+      column.drift = METHODS[column.method].score === 'distance' ? column.score > baseline.bound : column.score < baseline.bound;
+    }
+    chunk.result.drifted = chunk.result.columns.filter((column) => column.drift).length;
+    chunk.result.share = chunk.result.columns.length === 0 ? 0 : chunk.result.drifted / chunk.result.columns.length;
+    chunk.result.datasetDrift = chunk.result.columns.length > 0 && chunk.result.share >= chunk.result.driftShare;
+  }
+  return result;
+}
