@@ -8,7 +8,7 @@ import { wassersteinNormed } from './stats/wasserstein.ts';
 /** How a column is compared: as numbers, or as categories. */
 export type ColumnType = 'numerical' | 'categorical';
 
-export type DriftMethod = 'ks' | 'wasserstein' | 'chisquare' | 'chi2contingency' | 'z' | 'jensenshannon' | 'psi' | 'hellinger' | 'linf';
+export type DriftMethod = 'ks' | 'wasserstein' | 'chisquare' | 'chi2contingency' | 'ztest' | 'jensenshannon' | 'psi' | 'hellinger' | 'linf';
 
 /** A category is a string, or a number when an integer column is compared as categories. */
 export type Category = string | number;
@@ -31,7 +31,7 @@ export const METHODS: Record<DriftMethod, MethodSpec> = {
   ks: { score: 'pValue', threshold: 0.05, inclusive: true },
   chisquare: { score: 'pValue', threshold: 0.05 },
   chi2contingency: { score: 'pValue', threshold: 0.05 },
-  z: { score: 'pValue', threshold: 0.05 },
+  ztest: { score: 'pValue', threshold: 0.05 },
   wasserstein: { score: 'distance', threshold: 0.1 },
   jensenshannon: { score: 'distance', threshold: 0.1 },
   psi: { score: 'distance', threshold: 0.1 },
@@ -56,7 +56,7 @@ export function autoMethod(samples: ColumnSamples): DriftMethod {
   const distinct = distinctCount(samples.reference, samples.current);
   if (samples.reference.length <= SMALL_REFERENCE) {
     if (samples.type === 'numerical' && distinct > FEW_VALUES) return 'ks';
-    return distinct > 2 ? 'chisquare' : 'z';
+    return distinct > 2 ? 'chisquare' : 'ztest';
   }
   if (samples.type === 'numerical' && distinct > FEW_VALUES) return 'wasserstein';
   return 'jensenshannon';
@@ -100,49 +100,54 @@ function concat(a: Float64Array, b: Float64Array): Float64Array {
   return both;
 }
 
-/** The score of one method on one column: a p-value for tests, a distance otherwise. */
-export function driftScore(method: DriftMethod, samples: ColumnSamples, binning: Binning = 'sturges'): number {
+/** What one method says of one column: its statistic (a distance for distances), and a p-value for tests. */
+export interface TestResult {
+  statistic: number;
+  pValue?: number;
+}
+
+export function driftTest(method: DriftMethod, samples: ColumnSamples, binning: Binning = 'sturges'): TestResult {
   switch (method) {
     case 'ks': {
       const { reference, current } = numbers(samples, method);
-      return ks2Samp(reference, current).pValue;
+      const { statistic, pValue } = ks2Samp(reference, current);
+      return { statistic, pValue };
     }
     case 'wasserstein': {
       const { reference, current } = numbers(samples, method);
-      return wassersteinNormed(reference, current);
+      return { statistic: wassersteinNormed(reference, current) };
     }
     case 'chisquare': {
       const counts = categoryCounts(samples.reference, samples.current);
       const asRecord = (values: number[]) => new Map(counts.categories.map((category, index) => [String(category), values[index] as number]));
-      return evidentlyChiSquare(asRecord(counts.reference), asRecord(counts.current)).pValue;
+      const { statistic, pValue } = evidentlyChiSquare(asRecord(counts.reference), asRecord(counts.current));
+      return { statistic, pValue };
     }
     case 'chi2contingency': {
       const counts = binnedCounts(samples, binning);
-      return chiSquareContingency([counts.reference, counts.current]).pValue;
+      const { statistic, pValue } = chiSquareContingency([counts.reference, counts.current]);
+      return { statistic, pValue };
     }
-    case 'z': {
+    case 'ztest': {
       const counts = categoryCounts(samples.reference, samples.current);
       // Evidently's indicator: "is not the first category" in sorted order.
       const first = (values: number[]) => values[0] ?? 0;
-      return twoProportionZTest(samples.reference.length - first(counts.reference), samples.reference.length, samples.current.length - first(counts.current), samples.current.length).pValue;
+      return twoProportionZTest(samples.reference.length - first(counts.reference), samples.reference.length, samples.current.length - first(counts.current), samples.current.length);
     }
-    case 'jensenshannon': {
-      const counts = binnedCounts(samples, binning);
-      return jensenShannonDistance(counts.reference, counts.current);
-    }
-    case 'psi': {
-      const counts = binnedCounts(samples, binning);
-      return populationStabilityIndex(counts.reference, counts.current);
-    }
-    case 'hellinger': {
-      const counts = binnedCounts(samples, binning);
-      return hellingerDistance(counts.reference, counts.current);
-    }
+    case 'jensenshannon':
+    case 'psi':
+    case 'hellinger':
     case 'linf': {
       const counts = binnedCounts(samples, binning);
-      return lInfinityDistance(counts.reference, counts.current);
+      const distance = { jensenshannon: jensenShannonDistance, psi: populationStabilityIndex, hellinger: hellingerDistance, linf: lInfinityDistance }[method];
+      return { statistic: distance(counts.reference, counts.current) };
     }
   }
+}
+
+/** The number a method's threshold applies to: the p-value of a test, the distance otherwise. */
+export function scoreOf(method: DriftMethod, result: TestResult): number {
+  return METHODS[method].score === 'pValue' ? (result.pValue as number) : result.statistic;
 }
 
 function numbers(samples: ColumnSamples, method: DriftMethod): { reference: Float64Array; current: Float64Array } {

@@ -1,4 +1,4 @@
-import { type Binning, type Category, type ColumnSamples, type ColumnType, type DriftMethod, INTEGER_CATEGORY_LIMIT, METHODS, autoMethod, driftScore, isDrift } from './columnDrift.ts';
+import { type Binning, type Category, type ColumnSamples, type ColumnType, type DriftMethod, INTEGER_CATEGORY_LIMIT, METHODS, autoMethod, driftTest, isDrift, scoreOf } from './columnDrift.ts';
 import { benjaminiHochberg, bonferroni } from './stats/corrections.ts';
 import type { Column } from './table/csv.ts';
 
@@ -9,7 +9,10 @@ export interface ColumnOptions {
 }
 
 export interface DriftOptions extends ColumnOptions {
-  columns?: Record<string, ColumnOptions>;
+  /** Options of single columns, by name. */
+  columnOptions?: Record<string, ColumnOptions>;
+  /** Only these columns (all that both tables have, by default). */
+  only?: readonly string[];
   binning?: Binning;
   /** Across the columns whose method is a test: adjust their p-values before comparing with the threshold. */
   correction?: 'none' | 'bonferroni' | 'benjamini-hochberg';
@@ -18,11 +21,14 @@ export interface DriftOptions extends ColumnOptions {
 }
 
 export interface ColumnResult {
-  column: string;
+  name: string;
   type: ColumnType;
   method: DriftMethod;
-  /** A p-value (corrected when a correction was asked for) or a distance. */
-  score: number;
+  /** The test statistic, or the distance. */
+  statistic: number;
+  /** Tests only; corrected when a correction was asked for. */
+  pValue?: number;
+  /** Compared with the p-value for tests, with the statistic for distances. */
   threshold: number;
   drift: boolean;
   reference: { values: number; missing: number; infinite: number };
@@ -30,7 +36,7 @@ export interface ColumnResult {
 }
 
 export interface SkippedColumn {
-  column: string;
+  name: string;
   reason: string;
 }
 
@@ -102,29 +108,37 @@ export function datasetDrift(reference: readonly Column[], current: readonly Col
   const currentByName = new Map(current.map((column) => [column.name, column]));
   const results: ColumnResult[] = [];
   const skipped: SkippedColumn[] = [];
+  const wanted = options.only ? new Set(options.only) : undefined;
+  for (const name of options.only ?? []) {
+    if (!reference.some((column) => column.name === name) && !current.some((column) => column.name === name)) skipped.push({ name: name, reason: 'in neither table' });
+  }
   for (const referenceColumn of reference) {
+    if (wanted && !wanted.has(referenceColumn.name)) continue;
     const currentColumn = currentByName.get(referenceColumn.name);
     if (!currentColumn) {
-      skipped.push({ column: referenceColumn.name, reason: 'not in the current data' });
+      skipped.push({ name: referenceColumn.name, reason: 'not in the current data' });
       continue;
     }
-    const columnOptions = { ...options, ...Object.getOwnPropertyDescriptor(options.columns ?? {}, referenceColumn.name)?.value } as ColumnOptions;
+    const columnOptions = { ...options, ...Object.getOwnPropertyDescriptor(options.columnOptions ?? {}, referenceColumn.name)?.value } as ColumnOptions;
     const { samples, reference: referenceSide, current: currentSide } = samplesOf(referenceColumn, currentColumn, columnOptions.type);
     if (samples.reference.length === 0 || samples.current.length === 0) {
-      skipped.push({ column: referenceColumn.name, reason: `no values left in the ${samples.reference.length === 0 ? 'reference' : 'current'} data once missing values are dropped` });
+      skipped.push({ name: referenceColumn.name, reason: `no values left in the ${samples.reference.length === 0 ? 'reference' : 'current'} data once missing values are dropped` });
       continue;
     }
     const method = !columnOptions.method || columnOptions.method === 'auto' ? autoMethod(samples) : columnOptions.method;
     if (samples.type === 'categorical' && (method === 'ks' || method === 'wasserstein')) {
-      skipped.push({ column: referenceColumn.name, reason: `${method} compares numbers; this column is categorical` });
+      skipped.push({ name: referenceColumn.name, reason: `${method} compares numbers; this column is categorical` });
       continue;
     }
     const threshold = columnOptions.threshold ?? METHODS[method].threshold;
-    const score = driftScore(method, samples, options.binning);
+    const test = driftTest(method, samples, options.binning);
     const count = (side: Side) => ({ values: side.values.length, missing: side.missing, infinite: side.infinite });
-    results.push({ column: referenceColumn.name, type: samples.type, method, score, threshold, drift: isDrift(method, score, threshold), reference: count(referenceSide), current: count(currentSide) });
+    results.push({ name: referenceColumn.name, type: samples.type, method, ...test, threshold, drift: isDrift(method, scoreOf(method, test), threshold), reference: count(referenceSide), current: count(currentSide) });
   }
-  for (const column of current) if (!reference.some((candidate) => candidate.name === column.name)) skipped.push({ column: column.name, reason: 'not in the reference data' });
+  for (const column of current) {
+    if (wanted && !wanted.has(column.name)) continue;
+    if (!reference.some((candidate) => candidate.name === column.name)) skipped.push({ name: column.name, reason: 'not in the reference data' });
+  }
   applyCorrection(results, options.correction ?? 'none');
   const drifted = results.filter((result) => result.drift).length;
   const share = results.length === 0 ? 0 : drifted / results.length;
@@ -134,10 +148,10 @@ export function datasetDrift(reference: readonly Column[], current: readonly Col
 
 function applyCorrection(results: ColumnResult[], correction: NonNullable<DriftOptions['correction']>): void {
   if (correction === 'none') return;
-  const tests = results.filter((result) => METHODS[result.method].score === 'pValue');
-  const adjusted = (correction === 'bonferroni' ? bonferroni : benjaminiHochberg)(tests.map((result) => result.score));
+  const tests = results.filter((result) => result.pValue !== undefined);
+  const adjusted = (correction === 'bonferroni' ? bonferroni : benjaminiHochberg)(tests.map((result) => result.pValue as number));
   tests.forEach((result, index) => {
-    result.score = adjusted[index] as number;
-    result.drift = isDrift(result.method, result.score, result.threshold);
+    result.pValue = adjusted[index] as number;
+    result.drift = isDrift(result.method, result.pValue, result.threshold);
   });
 }

@@ -1,4 +1,4 @@
-import { METHODS } from './columnDrift.ts';
+import { METHODS, scoreOf } from './columnDrift.ts';
 import { type DatasetDrift, type DriftOptions, datasetDrift } from './datasetDrift.ts';
 import type { Column } from './table/csv.ts';
 
@@ -107,22 +107,23 @@ export function driftOverTime(reference: readonly Column[], current: readonly Co
   const scores = new Map<string, number[]>();
   for (const chunk of referenceChunks) {
     const own = datasetDrift(withoutTime(reference), withoutTime(reference).map((column) => rowsOf(column, chunk.indexes)), options);
-    for (const column of own.columns) scores.set(column.column, [...(scores.get(column.column) ?? []), column.score]);
+    for (const column of own.columns) scores.set(column.name, [...(scores.get(column.name) ?? []), scoreOf(column.method, column)]);
   }
   result.baseline = [...scores.entries()].map(([column, values]) => {
     const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
     const std = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
-    const method = result.chunks[0]?.result.columns.find((candidate) => candidate.column === column)?.method;
+    const method = result.chunks[0]?.result.columns.find((candidate) => candidate.name === column)?.method;
     const upward = !method || METHODS[method].score === 'distance';
     return { column, mean, std, bound: upward ? mean + 3 * std : mean - 3 * std };
   });
   const bounds = new Map(result.baseline.map((baseline) => [baseline.column, baseline]));
   for (const chunk of result.chunks) {
     for (const column of chunk.result.columns) {
-      const baseline = bounds.get(column.column);
+      const baseline = bounds.get(column.name);
       if (!baseline) continue;
+      const score = scoreOf(column.method, column);
       column.threshold = baseline.bound;
-      column.drift = METHODS[column.method].score === 'distance' ? column.score > baseline.bound : column.score < baseline.bound;
+      column.drift = METHODS[column.method].score === 'distance' ? score > baseline.bound : score < baseline.bound;
     }
     chunk.result.drifted = chunk.result.columns.filter((column) => column.drift).length;
     chunk.result.share = chunk.result.columns.length === 0 ? 0 : chunk.result.drifted / chunk.result.columns.length;

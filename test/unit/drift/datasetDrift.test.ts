@@ -27,9 +27,9 @@ test("auto picks Evidently's default test from the reference size and the distin
   const categories = (n: number, distinct: number): ColumnSamples => ({ type: 'categorical', reference: repeat(n, (index) => `c${index % distinct}`), current: ['c0'] });
   assert.equal(autoMethod(numbers(1000, 50)), 'ks');
   assert.equal(autoMethod(numbers(1000, 4)), 'chisquare');
-  assert.equal(autoMethod(numbers(1000, 2)), 'z');
+  assert.equal(autoMethod(numbers(1000, 2)), 'ztest');
   assert.equal(autoMethod(categories(500, 3)), 'chisquare');
-  assert.equal(autoMethod(categories(500, 2)), 'z');
+  assert.equal(autoMethod(categories(500, 2)), 'ztest');
   assert.equal(autoMethod(numbers(1001, 50)), 'wasserstein');
   assert.equal(autoMethod(numbers(1001, 5)), 'jensenshannon');
   assert.equal(autoMethod(categories(1001, 30)), 'jensenshannon');
@@ -38,13 +38,14 @@ test("auto picks Evidently's default test from the reference size and the distin
 test('scores match scipy on the same samples (values computed with Debian scipy 1.10.1)', () => {
   const reference = [numeric('w', irwin(11, 2000, 0)), numeric('js', irwin(11, 2000, 0)), numeric('ks', irwin(11, 2000, 0).subarray(0, 800))];
   const current = [numeric('w', irwin(12, 1500, 0.25)), numeric('js', irwin(12, 1500, 0.25)), numeric('ks', irwin(12, 1500, 0.25).subarray(0, 900))];
-  const result = datasetDrift(reference, current, { columns: { js: { method: 'jensenshannon' } } });
-  const byName = new Map(result.columns.map((column) => [column.column, column]));
+  const result = datasetDrift(reference, current, { columnOptions: { js: { method: 'jensenshannon' } } });
+  const byName = new Map(result.columns.map((column) => [column.name, column]));
   assert.equal(byName.get('w')?.method, 'wasserstein');
-  assert.ok(Math.abs((byName.get('w')?.score as number) - 0.39908128414958693) < 1e-12);
-  assert.ok(Math.abs((byName.get('js')?.score as number) - 0.14337497229805587) < 1e-12);
+  assert.ok(Math.abs((byName.get('w')?.statistic as number) - 0.39908128414958693) < 1e-12);
+  assert.equal(byName.get('w')?.pValue, undefined, 'a distance has no p-value');
+  assert.ok(Math.abs((byName.get('js')?.statistic as number) - 0.14337497229805587) < 1e-12);
   assert.equal(byName.get('ks')?.method, 'ks');
-  assert.ok(Math.abs((byName.get('ks')?.score as number) / 5.2970937097575224e-11 - 1) < 1e-6);
+  assert.ok(Math.abs((byName.get('ks')?.pValue as number) / 5.2970937097575224e-11 - 1) < 1e-6);
   assert.deepEqual([...byName.values()].map((column) => column.drift), [true, true, true]);
   assert.equal(result.datasetDrift, true);
 });
@@ -53,7 +54,7 @@ test('types as Evidently infers them; missing values and infinities are dropped 
   const reference = [numeric('few ints', repeat(100, (index) => index % 3), true), numeric('many ints', repeat(100, (index) => index % 11), true), categorical('text', repeat(100, (index) => (index % 10 === 0 ? null : `t${index % 4}`))), numeric('floats', [...repeat(98, (index) => index / 7), Number.NaN, Infinity])];
   const current = [numeric('few ints', repeat(100, (index) => index % 3), true), numeric('many ints', repeat(100, (index) => index % 11), true), categorical('text', repeat(100, (index) => `t${index % 4}`)), numeric('floats', [...repeat(97, (index) => index / 7), -Infinity, Number.NaN, Number.NaN])];
   const result = datasetDrift(reference, current);
-  const byName = new Map(result.columns.map((column) => [column.column, column]));
+  const byName = new Map(result.columns.map((column) => [column.name, column]));
   assert.equal(byName.get('few ints')?.type, 'categorical');
   assert.equal(byName.get('few ints')?.method, 'chisquare');
   assert.equal(byName.get('many ints')?.type, 'numerical');
@@ -73,13 +74,20 @@ test('the dataset drifts when at least half its columns do; corrections adjust t
   assert.equal(plain.share, 0.5);
   assert.equal(plain.datasetDrift, true, 'a share of 0.5 reaches the default drift share');
   const corrected = datasetDrift(shifted, later, { correction: 'bonferroni' });
-  assert.deepEqual(corrected.columns.map((column) => column.score), plain.columns.map((column) => Math.min(1, column.score * 2)));
+  assert.deepEqual(corrected.columns.map((column) => column.pValue), plain.columns.map((column) => Math.min(1, (column.pValue as number) * 2)));
+  assert.deepEqual(corrected.columns.map((column) => column.statistic), plain.columns.map((column) => column.statistic), 'statistics are not corrected');
   assert.equal(datasetDrift(shifted, later, { driftShare: 0.75 }).datasetDrift, false);
+});
+
+test('only the columns asked for are compared', () => {
+  const result = datasetDrift([numeric('a', [1, 2, 3]), numeric('b', [1, 2, 3])], [numeric('a', [1, 2, 3]), numeric('b', [1, 2, 3])], { only: ['b', 'missing'] });
+  assert.deepEqual(result.columns.map((column) => column.name), ['b']);
+  assert.deepEqual(result.skipped, [{ name: 'missing', reason: 'in neither table' }]);
 });
 
 test('columns only on one side, or with nothing left, are skipped with the reason', () => {
   const result = datasetDrift([numeric('x', [1, 2, 3]), numeric('gone', [Number.NaN])], [numeric('gone', [1]), numeric('new', [4])]);
-  assert.deepEqual(result.skipped.map((skip) => skip.column), ['x', 'gone', 'new']);
+  assert.deepEqual(result.skipped.map((skip) => skip.name), ['x', 'gone', 'new']);
   assert.match(result.skipped[1]?.reason ?? '', /no values left in the reference/);
   assert.equal(result.datasetDrift, false);
 });

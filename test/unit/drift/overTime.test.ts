@@ -41,7 +41,7 @@ test('time windows group rows by day, from ISO text or epoch seconds; unreadable
   assert.equal(iso.untimedRows, 1);
   assert.equal(iso.chunks[0]?.start, Date.UTC(2026, 0, 1));
   assert.deepEqual(iso.chunks.map((chunk) => chunk.rows), [99, 100, 100]);
-  assert.deepEqual(iso.chunks.map((chunk) => chunk.result.columns.map((column) => column.column)), [['x'], ['x'], ['x']], 'the time column is not tested');
+  assert.deepEqual(iso.chunks.map((chunk) => chunk.result.columns.map((column) => column.name)), [['x'], ['x'], ['x']], 'the time column is not tested');
   assert.deepEqual(iso.chunks.map((chunk) => chunk.result.datasetDrift), [false, true, false]);
   const seconds = driftOverTime([numeric('x', uniform(8, 500)), numeric('t', Array(500).fill(0))], [numeric('x', values), numeric('t', days.map((time, index) => (index === 5 ? Number.NaN : Date.parse(time) / 1000)))], parseWindow('1d')!, { timeColumn: 't' });
   assert.deepEqual(seconds.chunks.map((chunk) => chunk.rows), [99, 100, 100]);
