@@ -60,7 +60,7 @@ class MetricChart {
   private shownValues = new Map<string, ArrayLike<number>>();
   private readonly listeners = new AbortController();
   private readonly owner: MetricCharts;
-  visible = false;
+  private visible = false;
 
   constructor(metric: string, owner: MetricCharts) {
     this.metric = metric;
@@ -90,6 +90,19 @@ class MetricChart {
     this.card.setAttribute('data-painted', 'false');
     this.pendingRequest = this.owner.host.requestSeries(this.metric, xAxis, this.range);
     this.note.textContent = 'Loading…';
+  }
+
+  /**
+   * Out of view, a chart stops taking live points (the host stops reading them for it) and keeps what it drew;
+   * back in view, it asks for its series again.
+   */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (!visible && this.loaded && this.pendingRequest === undefined) {
+      this.loaded = undefined;
+      this.owner.host.releaseSeries(this.metric);
+    }
+    this.ensureData();
   }
 
   invalidate(): void {
@@ -323,8 +336,7 @@ export class MetricCharts {
         for (const entry of entries) {
           const chart = this.charts.get((entry.target as HTMLElement).dataset.metric ?? '');
           if (!chart) continue;
-          chart.visible = entry.isIntersecting;
-          chart.ensureData();
+          chart.setVisible(entry.isIntersecting);
         }
       },
       { rootMargin: '300px 0px' },
