@@ -33,22 +33,14 @@ docs/sources.md), newest first.
 
 const MAX_PROBLEMS_SHOWN = 20;
 
-function parseStatuses(value: string | undefined): RunStatus[] | undefined {
+/** A comma-separated option whose every item must be one of `allowed`. */
+function parseChoices<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] | undefined {
   if (value === undefined) return undefined;
-  const statuses = value.split(',').map((status) => status.trim()).filter(Boolean);
-  for (const status of statuses) {
-    if (!RUN_STATUSES.includes(status as RunStatus)) throw new UsageError(`unknown status "${status}" (expected ${RUN_STATUSES.join(', ')})`);
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new UsageError(`unknown ${what} "${item}" (expected ${allowed.join(', ')})`);
   }
-  return statuses as RunStatus[];
-}
-
-function parseRunSources(value: string | undefined): RunSource[] | undefined {
-  if (value === undefined) return undefined;
-  const sources = value.split(',').map((source) => source.trim()).filter(Boolean);
-  for (const source of sources) {
-    if (!RUN_SOURCES.includes(source as RunSource)) throw new UsageError(`unknown source "${source}" (expected ${RUN_SOURCES.join(', ')})`);
-  }
-  return sources as RunSource[];
+  return items as T[];
 }
 
 function isoOrNull(time: number | undefined): string | null {
@@ -108,8 +100,8 @@ export async function runsCommand(args: string[], io: CliIo): Promise<number> {
     io.out(RUNS_USAGE);
     return 0;
   }
-  const statuses = parseStatuses(values.status);
-  const sources = parseRunSources(values.source);
+  const statuses = parseChoices<RunStatus>(values.status, RUN_STATUSES, 'status');
+  const sources = parseChoices<RunSource>(values.source, RUN_SOURCES, 'source');
   const wanted = (source: RunSource) => !sources || sources.includes(source);
   const config = loadWorkspaceConfig(io.cwd);
   const locations = detectSources(io.cwd, config.sources).filter((location) => wanted(location.kind));

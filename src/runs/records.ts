@@ -176,3 +176,13 @@ export function parseMetricLine(text: string): MetricPoint {
   else throw new MalformedRecord('"value" must be a number, null, "NaN", "Infinity" or "-Infinity"');
   return { name, step: typeof step === 'number' ? step : undefined, value, time: optionalTime(record, 'time') };
 }
+
+/** A metric line, or undefined when it is malformed: for readers that skip such lines (the index reports them). */
+export function parseMetricLineOrSkip(text: string): MetricPoint | undefined {
+  try {
+    return parseMetricLine(text);
+  } catch (error) {
+    if (error instanceof MalformedRecord) return undefined;
+    throw error;
+  }
+}

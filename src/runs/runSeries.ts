@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readNewLines } from '../platform/jsonlCursor.ts';
 import { METRICS_FILE } from '../store/layout.ts';
 import type { MetricSeries } from './metricSeries.ts';
-import { MalformedRecord, parseMetricLine } from './records.ts';
+import { parseMetricLineOrSkip } from './records.ts';
 import { SERIES_CACHE_MIN_BYTES, readCachedSeries, syncSeriesCache } from './seriesCache.ts';
 import { PointBuffer, toMetricSeries } from './seriesPoints.ts';
 
@@ -28,13 +28,8 @@ export function readRunSeries(runDir: string, cacheDir: string, metrics: readonl
   const buffers = new Map<string, PointBuffer>();
   readNewLines(metricsFile, undefined, {
     line(text) {
-      let point;
-      try {
-        point = parseMetricLine(text);
-      } catch (error) {
-        if (error instanceof MalformedRecord) return;
-        throw error;
-      }
+      const point = parseMetricLineOrSkip(text);
+      if (!point) return;
       if (!wanted.has(point.name)) return;
       let buffer = buffers.get(point.name);
       if (!buffer) buffers.set(point.name, (buffer = new PointBuffer()));

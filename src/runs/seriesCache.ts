@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../platform/atomicFile.ts';
 import { type FileCursor, readNewLines } from '../platform/jsonlCursor.ts';
 import { CACHE_DIR } from '../store/layout.ts';
 import type { MetricSeries } from './metricSeries.ts';
-import { MalformedRecord, parseMetricLine } from './records.ts';
+import { parseMetricLineOrSkip } from './records.ts';
 import { PointBuffer, toMetricSeries } from './seriesPoints.ts';
 
 /**
@@ -102,13 +102,8 @@ export function syncSeriesCache(metricsFile: string, cacheDir: string): SeriesMa
   };
   const result = readNewLines(metricsFile, manifest?.cursor, {
     line(text) {
-      let point;
-      try {
-        point = parseMetricLine(text);
-      } catch (error) {
-        if (error instanceof MalformedRecord) return;
-        throw error;
-      }
+      const point = parseMetricLineOrSkip(text);
+      if (!point) return;
       let buffer = buffers.get(point.name);
       if (!buffer) {
         let position = positions.get(point.name);

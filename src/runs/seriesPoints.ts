@@ -1,5 +1,7 @@
 import type { MetricSeries } from './metricSeries.ts';
 
+const INITIAL_POINTS = 256;
+
 /** Points of one metric as they were read, interleaved (step, value, time), in a growable typed array. */
 export class PointBuffer {
   data: Float64Array;
@@ -7,8 +9,8 @@ export class PointBuffer {
   /** The highest step so far: a point written without a step takes the next one. */
   maxStep: number;
 
-  constructor(maxStep = -1, capacity = 256) {
-    this.data = new Float64Array(capacity * 3);
+  constructor(maxStep = -1) {
+    this.data = new Float64Array(INITIAL_POINTS * 3);
     this.maxStep = maxStep;
   }
 

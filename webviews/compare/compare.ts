@@ -1,3 +1,4 @@
+import '../shared/base.css';
 import './compare.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';

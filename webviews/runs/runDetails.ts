@@ -1,3 +1,4 @@
+import '../shared/base.css';
 import './runDetails.css';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';

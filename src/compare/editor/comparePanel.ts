@@ -326,11 +326,11 @@ export class ComparePanel implements vscode.Disposable, vscode.WebviewPanelSeria
 
   /** Reads on worker threads when there is much to read, on this thread otherwise. */
   private async runQueries(queries: SeriesQuery[]): Promise<(ReducedSeries | null)[]> {
-    const sizes = queries.map((query) => fs.statSync(path.join(query.runDir, METRICS_FILE), { throwIfNoEntry: false })?.size ?? 0);
-    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    const sizes = new Map(queries.map((query) => [query, fs.statSync(path.join(query.runDir, METRICS_FILE), { throwIfNoEntry: false })?.size ?? 0]));
+    const bytes = [...sizes.values()].reduce((sum, size) => sum + size, 0);
     if (bytes <= INLINE_MAX_BYTES) return queries.map(performSeriesQuery);
     const workers = Math.max(1, Math.min(4, os.availableParallelism(), queries.length));
-    return mapInWorkers<SeriesQuery, ReducedSeries | null>(this.context.workerScript, 'series', queries, { workers, weight: (query) => sizes[queries.indexOf(query)] ?? 0 });
+    return mapInWorkers<SeriesQuery, ReducedSeries | null>(this.context.workerScript, 'series', queries, { workers, weight: (query) => sizes.get(query) ?? 0 });
   }
 
   private onRunsChanged(store: FolderStore, change: IndexChange): void {

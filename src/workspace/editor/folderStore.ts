@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { MetricSeries } from '../../runs/metricSeries.ts';
 import { type IndexChange, RunIndex } from '../../runs/runIndex.ts';
 import type { RunSummary } from '../../runs/runSummary.ts';
+import { detectSources } from '../../sources/detectSources.ts';
 import { openSources } from '../../sources/openSources.ts';
 import { ExternalRuns } from '../externalRuns.ts';
 import { warmSeriesCaches } from '../../compare/seriesWarmup.ts';
@@ -307,7 +308,7 @@ export class FolderStore implements vscode.Disposable {
 
   /** mltrail.json may list other sources now: start over with the new set, telling listeners what left. */
   private replaceExternalRuns(): void {
-    const locations = JSON.stringify(openSources(this.folder.uri.fsPath, this.configuration).map((source) => source.location));
+    const locations = JSON.stringify(detectSources(this.folder.uri.fsPath, this.configuration.sources));
     if (locations === JSON.stringify(this.external.locations)) return;
     const removed = this.external.list().map((run) => run.id);
     if (removed.length > 0) this.changeEmitter.fire({ added: [], updated: [], removed });
