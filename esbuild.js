@@ -40,7 +40,7 @@ const builds = [
   },
   {
     ...node,
-    entryPoints: { runs: 'src/runs/runsWorker.ts', compare: 'src/compare/compareWorker.ts', sources: 'src/sources/sourcesWorker.ts' },
+    entryPoints: { runs: 'src/runs/runsWorker.ts', compare: 'src/compare/compareWorker.ts', sources: 'src/sources/sourcesWorker.ts', drift: 'src/drift/driftWorker.ts', datasets: 'src/datasets/datasetsWorker.ts' },
     format: 'esm',
     outdir: 'dist/workers',
     banner: { js: esmRequireBanner },
@@ -50,7 +50,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome120',
     format: 'esm',
-    entryPoints: { runDetails: 'webviews/runs/runDetails.ts', compare: 'webviews/compare/compare.ts' },
+    entryPoints: { runDetails: 'webviews/runs/runDetails.ts', compare: 'webviews/compare/compare.ts', driftReport: 'webviews/drift/driftReport.ts' },
     outdir: 'dist/webviews',
   },
 ];

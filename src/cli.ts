@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from './cli/main.ts';
 
-/** Bundled, the worker sits in dist/workers/; run from sources (tests), it is the TypeScript module itself. */
-function findWorkerScript(): string | URL | undefined {
-  for (const candidate of [new URL('./workers/runs.js', import.meta.url), new URL('./runs/runsWorker.ts', import.meta.url)]) {
+/** Bundled, a worker sits in dist/workers/; run from sources (tests), it is the TypeScript module itself. */
+function findWorkerScript(bundled: string, source: string): URL | undefined {
+  for (const candidate of [new URL(`./workers/${bundled}`, import.meta.url), new URL(source, import.meta.url)]) {
     if (fs.existsSync(fileURLToPath(candidate))) return candidate;
   }
   return undefined;
@@ -16,10 +16,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const workerScript = findWorkerScript();
+const workerScript = findWorkerScript('runs.js', './runs/runsWorker.ts');
+const driftWorkerScript = findWorkerScript('drift.js', './drift/driftWorker.ts');
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   ...(workerScript ? { workerScript } : {}),
+  ...(driftWorkerScript ? { driftWorkerScript } : {}),
 });

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { COMPARE_VIEW_TYPE, ComparePanel } from './compare/editor/comparePanel.ts';
+import { registerDriftCommands } from './drift/editor/driftCommands.ts';
+import { DRIFT_REPORT_VIEW_TYPE, DriftReportPanels } from './drift/editor/driftReportPanels.ts';
 import { type ExperimentsNode, ExperimentsTree } from './runs/editor/experimentsTree.ts';
 import { pickRuns, registerRunCommands } from './runs/editor/runCommands.ts';
 import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanels } from './runs/editor/runDetailsPanel.ts';
@@ -38,8 +40,12 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
     openRun: (store, runId) => panels.open(store, runId),
     pickRuns: async (exclude, placeHolder) => (await pickRuns(stores, { many: true, placeHolder, exclude })).map(({ store, runId }) => ({ folder: store.folder.uri.toString(), id: runId })),
   });
+  const driftReports = new DriftReportPanels(context.extensionUri, context.asAbsolutePath('dist/workers/drift.js'));
   context.subscriptions.push(
     stores,
+    driftReports,
+    vscode.window.registerWebviewPanelSerializer(DRIFT_REPORT_VIEW_TYPE, driftReports),
+    ...registerDriftCommands({ stores, reports: driftReports, datasetInputs: async () => [], inputOfNode: async () => undefined }),
     tree,
     view,
     panels,

@@ -5,6 +5,8 @@ export interface CliIo {
   err(text: string): void;
   /** The bulk-read worker script, when the CLI runs from its bundle or its sources. */
   workerScript?: string | URL;
+  /** The drift engine's worker script; without it, `mltrail drift` computes on its own thread. */
+  driftWorkerScript?: string | URL;
 }
 
 /** A wrong invocation: one line on stderr, exit code 2. */

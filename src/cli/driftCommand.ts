@@ -1,13 +1,13 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Binning, type DriftMethod, METHODS } from '../drift/columnDrift.ts';
-import { type ColumnResult, type DatasetDrift, type DriftOptions, datasetDrift } from '../drift/datasetDrift.ts';
-import { type DriftOverTime, driftOverTime, parseWindow } from '../drift/overTime.ts';
-import { TABLE_FORMATS, loadTable } from '../drift/table/loadTable.ts';
-import { writeFileAtomic } from '../platform/atomicFile.ts';
+import type { ColumnResult, DatasetDrift, DriftOptions } from '../drift/datasetDrift.ts';
+import { runDriftJob } from '../drift/driftJob.ts';
+import { buildReport, saveReport } from '../drift/driftReport.ts';
+import { encodeNonFinite } from '../drift/reportNumbers.ts';
+import { type DriftOverTime, parseWindow } from '../drift/overTime.ts';
+import { TABLE_FORMATS } from '../drift/table/loadTable.ts';
 import { formatMetricValue } from '../platform/format.ts';
-import { newRunId } from '../store/layout.ts';
 import { type CliIo, UsageError } from './cliIo.ts';
 import { resolveStoreDir } from './storeLocation.ts';
 import { renderTable } from './table.ts';
@@ -155,45 +155,34 @@ export async function driftCommand(args: string[], io: CliIo): Promise<number> {
   }
   try {
     const [referenceFile, currentFile] = positionals.map((file) => path.resolve(io.cwd, file)) as [string, string];
-    const [reference, current] = [referenceFile, currentFile].map((file) => {
-      try {
-        return loadTable(file);
-      } catch (error) {
-        throw new Error((error as Error).message);
-      }
-    }) as [ReturnType<typeof loadTable>, ReturnType<typeof loadTable>];
-    for (const [file, table] of [[referenceFile, reference], [currentFile, current]] as const) {
-      for (const problem of table.problems) io.err(`${file}:${problem.line}: ${problem.message}\n`);
-      if (table.rows === 0) throw new Error(`${file}: no data rows`);
+    const timeColumn = values['time-column'];
+    const baseline = (values.baseline as 'threshold' | 'chunks' | undefined) ?? 'threshold';
+    const storeDir = values.save ? resolveStoreDir(io, values.store) : undefined;
+    const result = await runDriftJob(
+      { reference: referenceFile, current: currentFile, options, details: Boolean(values.save), ...(overTime && window ? { overTime: { window, baseline, ...(timeColumn !== undefined ? { timeColumn } : {}) } } : {}) },
+      io.driftWorkerScript ? { workerScript: io.driftWorkerScript } : {},
+    );
+    for (const table of [result.reference, result.current]) {
+      for (const problem of table.problems) io.err(`${table.file}:${problem.line}: ${problem.message}\n`);
     }
-    const inputs = { reference: { file: referenceFile, rows: reference.rows }, current: { file: currentFile, rows: current.rows } };
-    let report: Record<string, unknown>;
+    const inputs = { reference: { file: referenceFile, rows: result.reference.rows }, current: { file: currentFile, rows: result.current.rows } };
+    let json: Record<string, unknown>;
     let drifted: boolean;
     let text: string;
-    if (overTime && window) {
-      let result: DriftOverTime;
-      try {
-        result = driftOverTime(reference.columns, current.columns, window, { ...options, ...(values['time-column'] !== undefined ? { timeColumn: values['time-column'] } : {}), baseline: (values.baseline as 'threshold' | 'chunks' | undefined) ?? 'threshold' });
-      } catch (error) {
-        throw new Error(`${currentFile}: ${(error as Error).message}`);
-      }
-      drifted = result.chunks.some((chunk) => chunk.result.datasetDrift);
-      report = { ...inputs, datasetDrift: drifted, ...result };
-      text = renderOverTime(result);
+    if (result.overTime) {
+      drifted = result.overTime.chunks.some((chunk) => chunk.result.datasetDrift);
+      json = { ...inputs, datasetDrift: drifted, ...result.overTime };
+      text = renderOverTime(result.overTime);
     } else {
-      const result = datasetDrift(reference.columns, current.columns, options);
-      drifted = result.datasetDrift;
-      report = { ...inputs, ...result };
-      text = render(result, referenceFile, currentFile);
+      drifted = result.drift.datasetDrift;
+      json = { ...inputs, ...result.drift };
+      text = render(result.drift, referenceFile, currentFile);
     }
-    if (values.save) {
-      const id = newRunId();
-      const file = path.join(resolveStoreDir(io, values.store), 'drift', `${id}.json`);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      writeFileAtomic(file, `${JSON.stringify({ id, time: new Date().toISOString(), ...report }, null, 2)}\n`);
-      text += `Saved ${file}\n`;
+    if (storeDir !== undefined) {
+      const reportOptions = { ...options, ...(timeColumn !== undefined ? { timeColumn } : {}), ...(values.window !== undefined ? { window: values.window, baseline } : {}) };
+      text += `Saved ${saveReport(storeDir, buildReport(result, reportOptions))}\n`;
     }
-    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : text);
+    io.out(values.json ? `${JSON.stringify(json, encodeNonFinite, 2)}\n` : text);
     return drifted ? 1 : 0;
   } catch (error) {
     // Exit code 1 means drift here: every failure, of the inputs or of the store for --save, is a 2.

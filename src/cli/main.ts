@@ -1,12 +1,18 @@
 import { type CliIo, CommandError, UsageError } from './cliIo.ts';
+import { DATASET_USAGE, DATASETS_USAGE, datasetCommand, datasetsCommand } from './datasetsCommand.ts';
 import { DRIFT_USAGE, driftCommand } from './driftCommand.ts';
+import { MODEL_USAGE, MODELS_USAGE, modelCommand, modelsCommand } from './modelsCommand.ts';
 import { RUNS_USAGE, runsCommand } from './runsCommand.ts';
 
 declare const MLTRAIL_VERSION: string | undefined;
 
 const COMMANDS: Record<string, { summary: string; run(args: string[], io: CliIo): Promise<number> }> = {
   runs: { summary: 'list the runs of a store (table or --json)', run: runsCommand },
-  drift: { summary: 'compare two tables for data drift (a CI gate with --fail-on-drift)', run: driftCommand },
+  drift: { summary: 'compare two tables for data drift (a CI gate: exit 1 on dataset drift)', run: driftCommand },
+  datasets: { summary: 'list dataset versions (table or --json)', run: datasetsCommand },
+  dataset: { summary: 'snapshot a dataset version (hash, size, rows, columns)', run: datasetCommand },
+  models: { summary: 'list model versions, stages and artifact checks (table or --json)', run: modelsCommand },
+  model: { summary: 'register, promote (with the gate) or roll back model versions', run: modelCommand },
 };
 
 export const MAIN_USAGE = `Usage: mltrail <command> [options]
@@ -23,7 +29,11 @@ Options:
 Exit codes: 0 success, 1 the command failed, 2 wrong usage.
 
 ${RUNS_USAGE}
-${DRIFT_USAGE}`;
+${DRIFT_USAGE}
+${DATASETS_USAGE}
+${DATASET_USAGE}
+${MODELS_USAGE}
+${MODEL_USAGE}`;
 
 /** Runs the CLI and returns its exit code; every error becomes one line on stderr. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

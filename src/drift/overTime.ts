@@ -1,9 +1,10 @@
 import { METHODS, scoreOf } from './columnDrift.ts';
-import { type DatasetDrift, type DriftOptions, datasetDrift } from './datasetDrift.ts';
+import { compareTables, prepareTable } from './datasetDrift.ts';
+import type { ChunkWindow, DatasetDrift, DriftOptions, DriftOverTime } from './reportModel.ts';
+
+export type { Chunk, ChunkBaseline, ChunkWindow, DriftOverTime } from './reportModel.ts';
 import type { Column } from './table/csv.ts';
 
-/** `1h`, `6h`, `1d`, `7d`, `30m`: a duration; a plain number: that many rows per chunk. */
-export type ChunkWindow = { milliseconds: number; label: string } | { rows: number };
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -15,31 +16,6 @@ export function parseWindow(text: string): ChunkWindow | undefined {
   }
   const rows = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   return Number.isInteger(rows) && rows > 0 ? { rows } : undefined;
-}
-
-export interface Chunk {
-  /** Epoch ms of the chunk's window, for time windows; the first and last row index otherwise. */
-  start: number;
-  end: number;
-  rows: number;
-  result: DatasetDrift;
-}
-
-export interface ChunkBaseline {
-  column: string;
-  mean: number;
-  std: number;
-  /** A chunk is flagged past this bound: above it for distances, below it for p-values. */
-  bound: number;
-}
-
-export interface DriftOverTime {
-  window: ChunkWindow;
-  chunks: Chunk[];
-  /** With the `chunks` baseline: per column, what the reference's own chunks scored. */
-  baseline?: ChunkBaseline[];
-  /** Rows of the current data without a readable time, left out of every chunk. */
-  untimedRows: number;
 }
 
 /** Times of a column: numbers as epoch seconds (below 1e11) or milliseconds, text as ISO 8601; NaN when unreadable. */
@@ -96,17 +72,20 @@ function rowCountOf(columns: readonly Column[]): number {
  */
 export function driftOverTime(reference: readonly Column[], current: readonly Column[], window: ChunkWindow, options: DriftOptions & { timeColumn?: string; baseline?: 'threshold' | 'chunks' } = {}): DriftOverTime {
   const withoutTime = (columns: readonly Column[]) => columns.filter((column) => column.name !== options.timeColumn);
+  const wanted = options.only ? new Set(options.only) : undefined;
+  const preparedReference = prepareTable(withoutTime(reference), wanted);
+  const againstReference = (columns: Column[]): DatasetDrift => compareTables(preparedReference, prepareTable(columns, wanted), options).drift;
   const { chunks, untimed } = chunkRows(current, rowCountOf(current), window, options.timeColumn);
   const result: DriftOverTime = {
     window,
     untimedRows: untimed,
-    chunks: chunks.map((chunk) => ({ start: chunk.start, end: chunk.end, rows: chunk.indexes.length, result: datasetDrift(withoutTime(reference), withoutTime(current).map((column) => rowsOf(column, chunk.indexes)), options) })),
+    chunks: chunks.map((chunk) => ({ start: chunk.start, end: chunk.end, rows: chunk.indexes.length, result: againstReference(withoutTime(current).map((column) => rowsOf(column, chunk.indexes))) })),
   };
   if (options.baseline !== 'chunks') return result;
   const referenceChunks = chunkRows(reference, rowCountOf(reference), window, options.timeColumn).chunks;
   const scores = new Map<string, number[]>();
   for (const chunk of referenceChunks) {
-    const own = datasetDrift(withoutTime(reference), withoutTime(reference).map((column) => rowsOf(column, chunk.indexes)), options);
+    const own = againstReference(withoutTime(reference).map((column) => rowsOf(column, chunk.indexes)));
     for (const column of own.columns) scores.set(column.name, [...(scores.get(column.name) ?? []), scoreOf(column.method, column)]);
   }
   result.baseline = [...scores.entries()].map(([column, values]) => {

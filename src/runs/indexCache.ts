@@ -9,7 +9,7 @@ import type { RunEntry } from './runReader.ts';
 
 const FORMAT = 'mltrail-run-index';
 /** Bump whenever what a reader derives from the store changes: older caches are then read from scratch. */
-const VERSION = 3;
+const VERSION = 4;
 
 /**
  * Entries are stored nearly as the index holds them, so a window load parses the cache and uses it with almost

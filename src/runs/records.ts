@@ -29,6 +29,14 @@ export interface RunRecordState {
   git?: GitInfo;
   params: Record<string, unknown>;
   tags: Record<string, unknown>;
+  /** Dataset versions the run read, from its `input` records, in the order recorded (each pair once). */
+  inputs?: DatasetInput[];
+}
+
+export interface DatasetInput {
+  dataset: string;
+  /** Absent when the writer did not know the version (the dataset's latest at the time, unrecorded). */
+  version?: number;
 }
 
 export function emptyRunRecordState(): RunRecordState {
@@ -143,6 +151,18 @@ export function applyRunLine(state: RunRecordState, text: string): void {
       state.endStatus = (status as EndStatus | undefined) ?? (typeof exitCode === 'number' && exitCode !== 0 ? 'failed' : 'finished');
       if (endTime !== undefined) state.endTime = endTime;
       if (typeof exitCode === 'number') state.exitCode = exitCode;
+      return;
+    }
+    case 'input': {
+      const dataset = optionalString(record, 'dataset');
+      if (!dataset) throw new MalformedRecord('an "input" record needs a string "dataset"');
+      const version = record.version;
+      if (version !== undefined && version !== null && !(Number.isInteger(version) && (version as number) > 0)) {
+        throw new MalformedRecord('"version" must be a positive integer');
+      }
+      const input: DatasetInput = typeof version === 'number' ? { dataset, version } : { dataset };
+      const inputs = (state.inputs ??= []);
+      if (!inputs.some((known) => known.dataset === input.dataset && known.version === input.version)) inputs.push(input);
       return;
     }
     default:

@@ -35,8 +35,15 @@ describe('run records', () => {
   });
 
   it('ignores unknown record types and unknown fields', () => {
-    const state = fold({ type: 'start', name: 'n', future: { x: 1 } }, { type: 'checkpoint', path: 'a.pt' }, { type: 'input', dataset: 'train', version: 3 });
+    const state = fold({ type: 'start', name: 'n', future: { x: 1 } }, { type: 'checkpoint', path: 'a.pt' });
     assert.deepEqual(state, { name: 'n', params: {}, tags: {} });
+  });
+
+  it('collects input records: the dataset versions a run read, each once', () => {
+    const state = fold({ type: 'input', dataset: 'train', version: 3 }, { type: 'input', dataset: 'labels' }, { type: 'input', dataset: 'train', version: 3 }, { type: 'input', dataset: 'train', version: 4 });
+    assert.deepEqual(state.inputs, [{ dataset: 'train', version: 3 }, { dataset: 'labels' }, { dataset: 'train', version: 4 }]);
+    assert.throws(() => fold({ type: 'input', version: 3 }), /needs a string "dataset"/);
+    assert.throws(() => fold({ type: 'input', dataset: 'train', version: 0 }), /"version" must be a positive integer/);
   });
 
   it('derives the end status from the exit code when the end record has none', () => {

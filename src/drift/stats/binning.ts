@@ -38,16 +38,23 @@ export function sturgesEdges(values: readonly number[] | Float64Array): number[]
   if (values.length === 0) {
     throw new RangeError('no values to bin');
   }
-  let [first, last] = extent(values);
-  if (!Number.isFinite(first) || !Number.isFinite(last)) {
+  const [first, last] = extent(values);
+  return sturgesEdgesOf(first, last, values.length);
+}
+
+/** sturgesEdges of `count` values whose minimum and maximum are known. */
+export function sturgesEdgesOf(minimum: number, maximum: number, count: number): number[] {
+  if (!Number.isFinite(minimum) || !Number.isFinite(maximum)) {
     throw new RangeError('cannot bin non-finite values');
   }
+  let first = minimum;
+  let last = maximum;
   const range = last - first;
   if (first === last) {
     first -= 0.5;
     last += 0.5;
   }
-  const width = range / (Math.log2(values.length) + 1);
+  const width = range / (Math.log2(count) + 1);
   const bins = width ? Math.ceil((last - first) / width) : 1;
   return linspace(first, last, bins + 1);
 }
@@ -89,6 +96,36 @@ export function histogramCounts(values: readonly number[] | Float64Array, edges:
   return counts;
 }
 
+/** histogramCounts for ascending values, in one walk instead of a binary search per value. */
+export function histogramCountsSorted(sorted: Float64Array, edges: readonly number[]): number[] {
+  const bins = edges.length - 1;
+  const counts = new Array<number>(Math.max(0, bins)).fill(0);
+  if (bins < 1) {
+    return counts;
+  }
+  const first = edges[0] as number;
+  const last = edges[bins] as number;
+  let bin = 0;
+  for (let index = 0; index < sorted.length; index++) {
+    const value = sorted[index] as number;
+    if (value < first) {
+      continue;
+    }
+    if (value > last) {
+      break;
+    }
+    if (value === last) {
+      counts[bins - 1] = (counts[bins - 1] as number) + 1;
+      continue;
+    }
+    while (bin < bins - 1 && (edges[bin + 1] as number) <= value) {
+      bin++;
+    }
+    counts[bin] = (counts[bin] as number) + 1;
+  }
+  return counts;
+}
+
 /**
  * numpy.quantile(reference, numpy.linspace(0, 1, bins + 1)) with the default 'linear' method, bit for bit:
  * index (n - 1) q, lerp between neighbours as numpy's _lerp. Edges may repeat on tied data.
@@ -97,7 +134,11 @@ export function quantileEdges(reference: readonly number[] | Float64Array, bins:
   if (reference.length === 0) {
     throw new RangeError('no values to take quantiles of');
   }
-  const sorted = Float64Array.from(reference).sort();
+  return quantileEdgesSorted(Float64Array.from(reference).sort(), bins);
+}
+
+/** quantileEdges of an ascending, non-empty array. */
+export function quantileEdgesSorted(sorted: Float64Array, bins: number): number[] {
   const n = sorted.length;
   return linspace(0, 1, bins + 1).map((q) => {
     const virtual = (n - 1) * q;

@@ -36,6 +36,8 @@ export interface SortedScan {
   ksStatistic: number;
   /** The 1-Wasserstein distance: integral of |F_a - F_b|. */
   wasserstein: number;
+  /** Where the KS statistic is reached: the value, and both ECDFs there. */
+  at: { value: number; cdfA: number; cdfB: number };
 }
 
 /**
@@ -49,6 +51,10 @@ export function scanSorted(sortedA: Float64Array, sortedB: Float64Array): Sorted
   let j = 0;
   let maxDiff = -Infinity;
   let minDiff = Infinity;
+  let maxAtValue = Number.NaN;
+  let maxAtA = 0;
+  let minAtValue = Number.NaN;
+  let minAtA = 0;
   // Neumaier-compensated sum of |F_a - F_b| * (next value - value).
   let sum = 0;
   let compensation = 0;
@@ -57,8 +63,16 @@ export function scanSorted(sortedA: Float64Array, sortedB: Float64Array): Sorted
     while (i < n1 && sortedA[i] === value) i++;
     while (j < n2 && sortedB[j] === value) j++;
     const diff = i / n1 - j / n2;
-    if (diff > maxDiff) maxDiff = diff;
-    if (diff < minDiff) minDiff = diff;
+    if (diff > maxDiff) {
+      maxDiff = diff;
+      maxAtValue = value;
+      maxAtA = i;
+    }
+    if (diff < minDiff) {
+      minDiff = diff;
+      minAtValue = value;
+      minAtA = i;
+    }
     const nextA = i < n1 ? (sortedA[i] as number) : Infinity;
     const nextB = j < n2 ? (sortedB[j] as number) : Infinity;
     const next = nextA < nextB ? nextA : nextB;
@@ -70,7 +84,10 @@ export function scanSorted(sortedA: Float64Array, sortedB: Float64Array): Sorted
     value = next;
   }
   const minS = Math.min(Math.max(-minDiff, 0), 1);
-  return { ksStatistic: minS > maxDiff ? minS : maxDiff, wasserstein: sum + compensation };
+  const atMin = minS > maxDiff;
+  const cdfA = (atMin ? minAtA : maxAtA) / n1;
+  const at = { value: atMin ? minAtValue : maxAtValue, cdfA, cdfB: cdfA - (atMin ? minDiff : maxDiff) };
+  return { ksStatistic: atMin ? minS : maxDiff, wasserstein: sum + compensation, at };
 }
 
 function gcd(a: number, b: number): number {

@@ -1,22 +1,27 @@
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type CsvTable, readCsv } from './csv.ts';
 import { readJsonl } from './jsonl.ts';
+import { readParquet } from './parquet.ts';
 
-export const TABLE_FORMATS = ['.csv', '.tsv', '.tab', '.jsonl', '.ndjson'];
+export const TABLE_FORMATS = ['.csv', '.tsv', '.tab', '.jsonl', '.ndjson', '.parquet', '.pq'];
 
-/** A data file into columns, by its extension. Throws with a message that names the file and the formats read. */
-export function loadTable(file: string): CsvTable {
+/** A data file into columns, by its extension. Rejects with a message that names the file (and the formats read). */
+export async function loadTable(file: string): Promise<CsvTable> {
   const extension = path.extname(file).toLowerCase();
   if (!TABLE_FORMATS.includes(extension)) {
     throw new Error(`${file}: cannot read ${extension || 'files without an extension'} yet; MLTrail reads ${TABLE_FORMATS.join(', ')}`);
   }
-  let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    return await readByExtension(file, extension);
   } catch (error) {
     throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
+}
+
+async function readByExtension(file: string, extension: string): Promise<CsvTable> {
+  if (extension === '.parquet' || extension === '.pq') return readParquet(file);
+  const bytes = await fs.readFile(file);
   if (extension === '.jsonl' || extension === '.ndjson') return readJsonl(bytes.toString('utf8'));
   return readCsv(bytes, { delimiter: extension === '.csv' ? ',' : '\t' });
 }

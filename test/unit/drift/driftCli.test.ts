@@ -73,9 +73,9 @@ test('mltrail drift reads JSONL, reports its bad lines, and refuses wrong usage 
   const missing = await cli(['drift', 'reference.csv', 'nope.csv'], dir);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope\.csv: no such file/);
-  const parquet = await cli(['drift', 'reference.csv', 'data.parquet'], dir);
-  assert.equal(parquet.code, 2);
-  assert.match(parquet.stderr, /cannot read \.parquet yet/);
+  const spreadsheet = await cli(['drift', 'reference.csv', 'data.xlsx'], dir);
+  assert.equal(spreadsheet.code, 2);
+  assert.match(spreadsheet.stderr, /data\.xlsx: cannot read \.xlsx yet; MLTrail reads \.csv/);
   fs.writeFileSync(path.join(dir, 'empty.csv'), 'price,color\n');
   const empty = await cli(['drift', 'reference.csv', 'empty.csv'], dir);
   assert.equal(empty.code, 2);
