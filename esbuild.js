@@ -50,7 +50,7 @@ const builds = [
     platform: 'browser',
     target: 'chrome120',
     format: 'esm',
-    entryPoints: { runDetails: 'webviews/runs/runDetails.ts', compare: 'webviews/compare/compare.ts', driftReport: 'webviews/drift/driftReport.ts' },
+    entryPoints: { runDetails: 'webviews/runs/runDetails.ts', compare: 'webviews/compare/compare.ts', driftReport: 'webviews/drift/driftReport.ts', modelCard: 'webviews/models/modelCard.ts' },
     outdir: 'dist/webviews',
   },
 ];

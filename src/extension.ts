@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { COMPARE_VIEW_TYPE, ComparePanel } from './compare/editor/comparePanel.ts';
+import { datasetDriftInputs, registerDatasetCommands } from './datasets/editor/datasetCommands.ts';
+import { DatasetsTree } from './datasets/editor/datasetsTree.ts';
 import { registerDriftCommands } from './drift/editor/driftCommands.ts';
 import { DRIFT_REPORT_VIEW_TYPE, DriftReportPanels } from './drift/editor/driftReportPanels.ts';
 import { type ExperimentsNode, ExperimentsTree } from './runs/editor/experimentsTree.ts';
@@ -8,7 +10,9 @@ import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanels } from './runs/editor/runDetail
 import type { RunSummary } from './runs/runSummary.ts';
 import { registerStoreCommands } from './workspace/editor/storeCommands.ts';
 import { StoreProblems } from './workspace/editor/storeProblems.ts';
-import { registerWelcomeOnlyView } from './workspace/editor/welcomeOnlyView.ts';
+import { MODEL_CARD_VIEW_TYPE, ModelCardPanels } from './models/editor/modelCardPanel.ts';
+import { promote, registerModelCommands, rollback } from './models/editor/modelCommands.ts';
+import { ModelsTree } from './models/editor/modelsTree.ts';
 import { WorkspaceStores } from './workspace/editor/workspaceStores.ts';
 
 /** What MLTrail offers other extensions (and its integration tests). */
@@ -41,11 +45,25 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
     pickRuns: async (exclude, placeHolder) => (await pickRuns(stores, { many: true, placeHolder, exclude })).map(({ store, runId }) => ({ folder: store.folder.uri.toString(), id: runId })),
   });
   const driftReports = new DriftReportPanels(context.extensionUri, context.asAbsolutePath('dist/workers/drift.js'));
+  const datasets = new DatasetsTree(stores);
+  const models = new ModelsTree(stores);
+  const modelCards = new ModelCardPanels(context.extensionUri, models);
+  const modelCommands = { stores, tree: models, cards: modelCards, pickRun: async (placeHolder: string) => (await pickRuns(stores, { many: false, placeHolder }))[0] };
+  modelCards.setActions({ promote: (model, version) => promote(modelCommands, model, version), rollback: (model) => rollback(modelCommands, model), openRun: (model, runId) => panels.open(model.store, runId) });
   context.subscriptions.push(
     stores,
     driftReports,
+    datasets,
+    models,
+    modelCards,
+    driftReports.onDidSaveReport(() => datasets.refresh()),
+    vscode.window.createTreeView('mltrail.datasets', { treeDataProvider: datasets, canSelectMany: true, showCollapseAll: true }),
+    vscode.window.createTreeView('mltrail.models', { treeDataProvider: models, showCollapseAll: true }),
     vscode.window.registerWebviewPanelSerializer(DRIFT_REPORT_VIEW_TYPE, driftReports),
-    ...registerDriftCommands({ stores, reports: driftReports, datasetInputs: async () => [], inputOfNode: async () => undefined }),
+    vscode.window.registerWebviewPanelSerializer(MODEL_CARD_VIEW_TYPE, modelCards),
+    ...registerDriftCommands({ stores, reports: driftReports, ...datasetDriftInputs(datasets) }),
+    ...registerDatasetCommands(datasets, context.asAbsolutePath('dist/workers/datasets.js')),
+    ...registerModelCommands(modelCommands),
     tree,
     view,
     panels,
@@ -53,8 +71,6 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
     new StoreProblems(stores),
     vscode.window.registerWebviewPanelSerializer(RUN_DETAILS_VIEW_TYPE, panels),
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, compare),
-    registerWelcomeOnlyView('mltrail.datasets'),
-    registerWelcomeOnlyView('mltrail.models'),
     ...registerRunCommands({ stores, tree, panels, compare }),
     ...registerStoreCommands(context.extensionUri, stores),
   );

@@ -66,8 +66,13 @@ async function chooseInputs(context: DriftCommandsContext, args: unknown[]): Pro
   for (const item of selected) {
     if (isTableUri(item)) inputs.push({ file: item.fsPath, label: path.basename(item.fsPath) });
     else {
-      const input = await context.inputOfNode(item);
-      if (input) inputs.push(input);
+      try {
+        const input = await context.inputOfNode(item);
+        if (input) inputs.push(input);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`MLTrail: ${(error as Error).message}`);
+        return undefined;
+      }
     }
   }
   if (inputs.length > 2) {

@@ -22,6 +22,6 @@ export async function loadTable(file: string): Promise<CsvTable> {
 async function readByExtension(file: string, extension: string): Promise<CsvTable> {
   if (extension === '.parquet' || extension === '.pq') return readParquet(file);
   const bytes = await fs.readFile(file);
-  if (extension === '.jsonl' || extension === '.ndjson') return readJsonl(bytes.toString('utf8'));
+  if (extension === '.jsonl' || extension === '.ndjson') return readJsonl(bytes);
   return readCsv(bytes, { delimiter: extension === '.csv' ? ',' : '\t' });
 }

@@ -2,9 +2,10 @@
 
 Run with Debian's python3 (scipy 1.10.1, the version the TypeScript mirrors):
 
-    /usr/bin/python3 test/drift/golden/generate_ks.py
+    /usr/bin/python3 test/drift/golden/generate_ks.py [OUT_DIR]
 
-Writes test/fixtures/drift/ks-golden.json and test/fixtures/drift/wasserstein-golden.json. Only case parameters
+Writes ks-golden.json and wasserstein-golden.json to OUT_DIR (default test/fixtures/drift/; test/unit/drift/
+golden.test.ts regenerates them into a temporary directory and compares them with the committed ones). Only case parameters
 and scipy's outputs are stored: each sample is regenerated on both sides from a seed with the mulberry32 stream of
 golden_random.py (test/support/tempStore.ts seededRandom in TypeScript), using only +, -, * by powers of two and
 floor on the uniforms, so Python and JavaScript build bit-identical samples.
@@ -60,7 +61,7 @@ def num(x):
     return x
 
 
-def main():
+def main(out_dir=OUT_DIR):
     ks_cases = []
     w_cases = []
     seed = [1000]
@@ -139,15 +140,15 @@ def main():
             kstwo_cases.append([n, x, num(stats.kstwo.sf(x, n))])
 
     meta = {'generator': 'test/drift/golden/generate_ks.py', 'scipy': scipy.__version__, 'numpy': np.__version__}
-    os.makedirs(OUT_DIR, exist_ok=True)
-    with open(os.path.join(OUT_DIR, 'ks-golden.json'), 'w') as f:
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, 'ks-golden.json'), 'w') as f:
         json.dump({**meta, 'cases': ks_cases, 'kstwoSf': kstwo_cases}, f, separators=(',', ':'))
         f.write('\n')
-    with open(os.path.join(OUT_DIR, 'wasserstein-golden.json'), 'w') as f:
+    with open(os.path.join(out_dir, 'wasserstein-golden.json'), 'w') as f:
         json.dump({**meta, 'cases': w_cases}, f, separators=(',', ':'))
         f.write('\n')
     print(f'{len(ks_cases)} ks cases, {len(kstwo_cases)} kstwo cases, {len(w_cases)} wasserstein cases')
 
 
 if __name__ == '__main__':
-    main()
+    main(*sys.argv[1:2])

@@ -1,7 +1,9 @@
 """Writes test/fixtures/drift/stats-golden.json: expected outputs of scipy 1.10.1 / numpy 1.24 (Debian's
 /usr/bin/python3) for the drift statistics in src/drift/stats/, plus mpmath references for the special functions.
 
-Run: /usr/bin/python3 test/drift/golden/generate_stats.py
+Run: /usr/bin/python3 test/drift/golden/generate_stats.py [OUT_DIR]
+(OUT_DIR defaults to test/fixtures/drift/; test/unit/drift/golden.test.ts regenerates the file into a temporary
+directory and compares it with the committed one.)
 
 Samples are not stored: each is a (seed, n, distribution) spec that test/unit/drift/*.test.ts regenerates with the
 same mulberry32 stream (golden_random.py / seededRandom) using only + - * and floor on the uniforms, so the values
@@ -23,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from golden_random import SeededRandom  # noqa: E402
 
 mp.mp.dps = 40
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'drift', 'stats-golden.json')
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'drift')
 
 
 def num(value):
@@ -322,7 +324,8 @@ def correction_cases():
     return cases
 
 
-def main():
+def main(out_dir=OUT_DIR):
+    out = os.path.join(out_dir, 'stats-golden.json')
     golden = {
         'generator': 'test/drift/golden/generate_stats.py',
         'versions': {'scipy': scipy.__version__, 'numpy': np.__version__, 'mpmath': mp.__version__},
@@ -334,12 +337,13 @@ def main():
         'numeric': numeric_cases(),
         'corrections': correction_cases(),
     }
-    with open(OUT, 'w') as handle:
+    os.makedirs(out_dir, exist_ok=True)
+    with open(out, 'w') as handle:
         json.dump(golden, handle, separators=(',', ':'))
         handle.write('\n')
     counts = {key: len(value) for key, value in golden.items() if isinstance(value, list)}
-    print(OUT, os.path.getsize(OUT), 'bytes', counts)
+    print(out, os.path.getsize(out), 'bytes', counts)
 
 
 if __name__ == '__main__':
-    main()
+    main(*sys.argv[1:2])

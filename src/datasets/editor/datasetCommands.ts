@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { log } from '../../platform/editor/log.ts';
+import type { DriftInput } from '../../drift/editor/driftCommands.ts';
+import { TABLE_FORMATS } from '../../drift/table/loadTable.ts';
+import { readDatasetDeclarations } from '../datasetConfig.ts';
+import type { DatasetEntry } from '../listDatasets.ts';
+import { snapshotDataset } from '../snapshot.ts';
+import { formatSize } from '../formatSize.ts';
+import type { FolderStore } from '../../workspace/editor/folderStore.ts';
+import { type DatasetsNode, type DatasetsTree, isOnDisk } from './datasetsTree.ts';
+
+function isDatasetsNode(value: unknown): value is DatasetsNode {
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string' && 'dataset' in value && 'store' in value;
+}
+
+async function pickDataset(tree: DatasetsTree, placeHolder: string): Promise<{ store: FolderStore; dataset: DatasetEntry } | undefined> {
+  const all = (await tree.all()).filter(({ dataset }) => dataset.declared);
+  if (all.length === 0) {
+    const open = await vscode.window.showInformationMessage('MLTrail: no dataset is declared yet. Add one under "datasets" in mltrail.json, e.g. "train": {"path": "data/train.csv"}.', 'Open mltrail.json');
+    if (open) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(vscode.workspace.workspaceFolders?.[0] ? path.join(vscode.workspace.workspaceFolders[0].uri.fsPath, 'mltrail.json') : 'mltrail.json'));
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    all.map((entry) => ({ label: entry.dataset.name, description: [entry.dataset.path, entry.dataset.versions.length ? `v${entry.dataset.versions.at(-1)?.version}` : 'no versions', entry.dataset.modified?.modified ? 'modified' : ''].filter(Boolean).join(' · '), entry })),
+    { placeHolder },
+  );
+  return picked?.entry;
+}
+
+async function snapshot(tree: DatasetsTree, workerScript: string, clicked: unknown): Promise<void> {
+  const target = isDatasetsNode(clicked) && clicked.kind === 'dataset' ? { store: clicked.store, dataset: clicked.dataset } : await pickDataset(tree, 'Dataset to snapshot');
+  if (!target) return;
+  const declaration = readDatasetDeclarations(target.store.config).datasets.find((dataset) => dataset.name === target.dataset.name);
+  if (!declaration) {
+    void vscode.window.showErrorMessage(`MLTrail: dataset "${target.dataset.name}" is not declared in mltrail.json any more; declare it to snapshot it.`);
+    return;
+  }
+  const note = await vscode.window.showInputBox({ title: `Snapshot ${declaration.name}`, prompt: 'A note for this version (optional), e.g. what changed', placeHolder: 'e.g. deduplicated, 2026-11 export' });
+  if (note === undefined) return;
+  const abort = new AbortController();
+  try {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLTrail: snapshotting ${declaration.name}`, cancellable: true }, (progress, token) => {
+      token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      return snapshotDataset(declaration, {
+        storeDir: target.store.config.storeDir,
+        folder: target.store.folder.uri.fsPath,
+        ...(note.trim() ? { note: note.trim() } : {}),
+        signal: abort.signal,
+        workerScript,
+        onProgress: (done, total) => {
+          const percent = total > 0 ? (done / total) * 100 : 0;
+          progress.report({ message: `hashing ${formatSize(done)} of ${formatSize(total)}`, increment: percent - reported });
+          reported = percent;
+        },
+      });
+    });
+    tree.refresh();
+    log().info(`Snapshot of ${declaration.name}: ${result.reason} (${result.record.hash})`);
+    void vscode.window.showInformationMessage(`MLTrail: ${declaration.name}: ${result.reason}.`);
+  } catch (error) {
+    if (abort.signal.aborted) void vscode.window.showInformationMessage(`MLTrail: the snapshot of ${declaration.name} was cancelled; nothing was recorded.`);
+    else void vscode.window.showErrorMessage(`MLTrail: could not snapshot ${declaration.name}: ${(error as Error).message}`);
+  }
+}
+
+/** A dataset version as a drift input: only when its content is the file on disk now (versions are hashes, not copies). */
+function driftInputOf(dataset: DatasetEntry, version: number): DriftInput {
+  const record = dataset.versions.find((candidate) => candidate.version === version);
+  const latest = dataset.versions.at(-1);
+  if (!record) throw new Error(`${dataset.name} has no version ${version}`);
+  if (!isOnDisk(dataset, record)) {
+    throw new Error(`${dataset.name}@v${version} is not on disk any more: ${record === latest ? 'its files changed since it was recorded' : `the files are v${latest?.version} or newer`}. MLTrail records hashes, not copies; restore it (git checkout, dvc checkout) and snapshot to compare it.`);
+  }
+  let file = dataset.absolutePath;
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    const tables = fs.readdirSync(file).filter((name) => TABLE_FORMATS.includes(path.extname(name).toLowerCase()));
+    if (tables.length !== 1) throw new Error(`${dataset.name} is a directory with ${tables.length} table files; pick the files to compare instead`);
+    file = path.join(file, tables[0] as string);
+  }
+  return { file, dataset: { name: dataset.name, version }, label: `${dataset.name}@v${version}`, description: `${path.basename(file)}${record.rows !== undefined ? ` · ${record.rows.toLocaleString('en-US')} rows` : ''}` };
+}
+
+export interface DatasetDriftInputs {
+  datasetInputs(): Promise<DriftInput[]>;
+  inputOfNode(node: unknown): Promise<DriftInput | undefined>;
+}
+
+/** What the drift commands offer from datasets: the versions on disk now, and the tree's version rows. */
+export function datasetDriftInputs(tree: DatasetsTree): DatasetDriftInputs {
+  return {
+    datasetInputs: async () =>
+      (await tree.all()).flatMap(({ dataset }) => {
+        const latest = dataset.versions.at(-1);
+        if (!latest || !isOnDisk(dataset, latest)) return [];
+        try {
+          return [driftInputOf(dataset, latest.version)];
+        } catch {
+          return [];
+        }
+      }),
+    inputOfNode: async (node) => {
+      if (!isDatasetsNode(node) || node.kind !== 'version') return undefined;
+      return driftInputOf(node.dataset, node.record.version);
+    },
+  };
+}
+
+export function registerDatasetCommands(tree: DatasetsTree, workerScript: string): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('mltrail.snapshotDataset', (clicked?: unknown) => snapshot(tree, workerScript, clicked)),
+    vscode.commands.registerCommand('mltrail.refreshDatasets', () => tree.refresh()),
+  ];
+}
