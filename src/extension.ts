@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { COMPARE_VIEW_TYPE, ComparePanel } from './compare/editor/comparePanel.ts';
 import { datasetDriftInputs, registerDatasetCommands } from './datasets/editor/datasetCommands.ts';
-import { DatasetsTree } from './datasets/editor/datasetsTree.ts';
+import { type DatasetsNode, DatasetsTree } from './datasets/editor/datasetsTree.ts';
 import { registerDriftCommands } from './drift/editor/driftCommands.ts';
 import { DRIFT_REPORT_VIEW_TYPE, DriftReportPanels } from './drift/editor/driftReportPanels.ts';
 import { type ExperimentsNode, ExperimentsTree } from './runs/editor/experimentsTree.ts';
@@ -12,7 +12,7 @@ import { registerStoreCommands } from './workspace/editor/storeCommands.ts';
 import { StoreProblems } from './workspace/editor/storeProblems.ts';
 import { MODEL_CARD_VIEW_TYPE, ModelCardPanels } from './models/editor/modelCardPanel.ts';
 import { promote, registerModelCommands, rollback } from './models/editor/modelCommands.ts';
-import { ModelsTree } from './models/editor/modelsTree.ts';
+import { type ModelsNode, ModelsTree } from './models/editor/modelsTree.ts';
 import { WorkspaceStores } from './workspace/editor/workspaceStores.ts';
 
 /** What MLTrail offers other extensions (and its integration tests). */
@@ -23,6 +23,9 @@ export interface MLTrailApi {
   experimentsTree: vscode.TreeDataProvider<ExperimentsNode>;
   /** The compare view's panel, while it is open. */
   comparePanel(): vscode.WebviewPanel | undefined;
+  /** The data behind the Datasets and Models views. */
+  datasetsTree: vscode.TreeDataProvider<DatasetsNode>;
+  modelsTree: vscode.TreeDataProvider<ModelsNode>;
 }
 
 /** Registers views and commands only: the store is read when a view or a command first needs it. */
@@ -78,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
     listRuns: async () => (await stores.allRuns()).map(({ store, run }) => ({ ...run, folder: store.folder.uri.toString() })),
     experimentsTree: tree,
     comparePanel: () => compare.webviewPanel,
+    datasetsTree: datasets,
+    modelsTree: models,
   };
 }
 

@@ -1,13 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Binning, type DriftMethod, METHODS } from '../drift/columnDrift.ts';
 import type { ColumnResult, DatasetDrift, DriftOptions } from '../drift/datasetDrift.ts';
+import { resolveDatasetSpec } from '../datasets/datasetInput.ts';
 import { runDriftJob } from '../drift/driftJob.ts';
 import { buildReport, saveReport } from '../drift/driftReport.ts';
 import { encodeNonFinite } from '../drift/reportNumbers.ts';
 import { type DriftOverTime, parseWindow } from '../drift/overTime.ts';
 import { TABLE_FORMATS } from '../drift/table/loadTable.ts';
 import { formatMetricValue } from '../platform/format.ts';
+import { loadWorkspaceConfig } from '../store/config.ts';
 import { type CliIo, UsageError } from './cliIo.ts';
 import { resolveStoreDir } from './storeLocation.ts';
 import { renderTable } from './table.ts';
@@ -19,7 +22,7 @@ export const DRIFT_USAGE = `Usage: mltrail drift REFERENCE CURRENT [--json] [--c
                     [--bins sturges|quantile[:N]] [--correction none|bonferroni|bh] [--drift-share S]
                     [--time-column COL --window W [--baseline threshold|chunks]] [--save [--store DIR]]
 
-Compare two tables column by column (matched by name) and decide whether the data drifted. Files: ${TABLE_FORMATS.join(', ')}.
+Compare two tables column by column (matched by name) and decide whether the data drifted. Files: ${TABLE_FORMATS.join(', ')};\nor a dataset of ./mltrail.json as NAME (its latest version) or NAME@VERSION, when that version is what is on disk.
 Exit codes: 0 no dataset drift, 1 dataset drift (over time: in any chunk), 2 an error.
 
   --json            print the result as JSON (see docs/drift.md)
@@ -37,6 +40,17 @@ Exit codes: 0 no dataset drift, 1 dataset drift (over time: in any chunk), 2 an 
                     the mean of the reference's own chunks by 3 standard deviations (NannyML's rule)
   --save            also write the report to <store>/drift/<id>.json (the store: --store DIR, else ./mltrail.json's)
 `;
+
+/**
+ * A path, or a dataset of ./mltrail.json: `train@3`, `train@v3`, or `train` for its latest version (when no file of
+ * that name exists). A dataset version must be what is on disk: MLTrail records hashes, not copies.
+ */
+async function resolveInput(io: CliIo, spec: string): Promise<{ file: string; dataset?: { name: string; version: number } }> {
+  const file = path.resolve(io.cwd, spec);
+  if (fs.existsSync(file)) return { file };
+  const table = await resolveDatasetSpec(loadWorkspaceConfig(io.cwd), spec);
+  return table ? { file: table.file, dataset: table.dataset } : { file };
+}
 
 function parseMethod(value: string): DriftMethod | 'auto' {
   if (value === 'auto' || METHOD_NAMES.includes(value as DriftMethod)) return value as DriftMethod | 'auto';
@@ -154,7 +168,8 @@ export async function driftCommand(args: string[], io: CliIo): Promise<number> {
     if (values.baseline !== undefined && values.baseline !== 'threshold' && values.baseline !== 'chunks') throw new UsageError(`--baseline takes threshold or chunks, not "${values.baseline}"`);
   }
   try {
-    const [referenceFile, currentFile] = positionals.map((file) => path.resolve(io.cwd, file)) as [string, string];
+    const [reference, current] = await Promise.all(positionals.map((spec) => resolveInput(io, spec)));
+    const [referenceFile, currentFile] = [reference?.file, current?.file] as [string, string];
     const timeColumn = values['time-column'];
     const baseline = (values.baseline as 'threshold' | 'chunks' | undefined) ?? 'threshold';
     const storeDir = values.save ? resolveStoreDir(io, values.store) : undefined;
@@ -180,7 +195,8 @@ export async function driftCommand(args: string[], io: CliIo): Promise<number> {
     }
     if (storeDir !== undefined) {
       const reportOptions = { ...options, ...(timeColumn !== undefined ? { timeColumn } : {}), ...(values.window !== undefined ? { window: values.window, baseline } : {}) };
-      text += `Saved ${saveReport(storeDir, buildReport(result, reportOptions))}\n`;
+      const datasets = { ...(reference?.dataset ? { reference: reference.dataset } : {}), ...(current?.dataset ? { current: current.dataset } : {}) };
+      text += `Saved ${saveReport(storeDir, buildReport(result, reportOptions, datasets))}\n`;
     }
     io.out(values.json ? `${JSON.stringify(json, encodeNonFinite, 2)}\n` : text);
     return drifted ? 1 : 0;

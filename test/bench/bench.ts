@@ -7,6 +7,7 @@ import path from 'node:path';
 import { repoRoot } from '../tools/toolchain.ts';
 import { generateWorkspace } from '../workspace/generateWorkspace.ts';
 import { benchCompare } from './compareBench.ts';
+import { benchDatasets } from './datasetsBench.ts';
 import { benchDrift } from './driftBench.ts';
 import { benchSources } from './sourcesBench.ts';
 
@@ -89,6 +90,7 @@ try {
   await benchCompare(emit);
   await benchSources(emit);
   await benchDrift(emit);
+  await benchDatasets(emit);
   // In Chromium: the compare table scrolled, and the compare view at scale in code-server (minutes of setup, so
   // MLTRAIL_BENCH_E2E=0 skips that one).
   const browserFigure = (script: string) => {

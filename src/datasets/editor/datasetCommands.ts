@@ -1,15 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { log } from '../../platform/editor/log.ts';
 import type { DriftInput } from '../../drift/editor/driftCommands.ts';
-import { TABLE_FORMATS } from '../../drift/table/loadTable.ts';
 import { readDatasetDeclarations } from '../datasetConfig.ts';
 import type { DatasetEntry } from '../listDatasets.ts';
 import { snapshotDataset } from '../snapshot.ts';
 import { formatSize } from '../formatSize.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
-import { type DatasetsNode, type DatasetsTree, isOnDisk } from './datasetsTree.ts';
+import { isOnDisk, tableOfVersion } from '../datasetInput.ts';
+import type { DatasetsNode, DatasetsTree } from './datasetsTree.ts';
 
 function isDatasetsNode(value: unknown): value is DatasetsNode {
   return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string' && 'dataset' in value && 'store' in value;
@@ -68,19 +67,8 @@ async function snapshot(tree: DatasetsTree, workerScript: string, clicked: unkno
 
 /** A dataset version as a drift input: only when its content is the file on disk now (versions are hashes, not copies). */
 function driftInputOf(dataset: DatasetEntry, version: number): DriftInput {
-  const record = dataset.versions.find((candidate) => candidate.version === version);
-  const latest = dataset.versions.at(-1);
-  if (!record) throw new Error(`${dataset.name} has no version ${version}`);
-  if (!isOnDisk(dataset, record)) {
-    throw new Error(`${dataset.name}@v${version} is not on disk any more: ${record === latest ? 'its files changed since it was recorded' : `the files are v${latest?.version} or newer`}. MLTrail records hashes, not copies; restore it (git checkout, dvc checkout) and snapshot to compare it.`);
-  }
-  let file = dataset.absolutePath;
-  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
-    const tables = fs.readdirSync(file).filter((name) => TABLE_FORMATS.includes(path.extname(name).toLowerCase()));
-    if (tables.length !== 1) throw new Error(`${dataset.name} is a directory with ${tables.length} table files; pick the files to compare instead`);
-    file = path.join(file, tables[0] as string);
-  }
-  return { file, dataset: { name: dataset.name, version }, label: `${dataset.name}@v${version}`, description: `${path.basename(file)}${record.rows !== undefined ? ` · ${record.rows.toLocaleString('en-US')} rows` : ''}` };
+  const table = tableOfVersion(dataset, version);
+  return { file: table.file, dataset: table.dataset, label: `${dataset.name}@v${version}`, description: `${path.basename(table.file)}${table.record.rows !== undefined ? ` · ${table.record.rows.toLocaleString('en-US')} rows` : ''}` };
 }
 
 export interface DatasetDriftInputs {

@@ -5,6 +5,7 @@ import { log } from '../../platform/editor/log.ts';
 import { formatRelativeTime } from '../../platform/time.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
+import { isOnDisk } from '../datasetInput.ts';
 import type { DatasetRecord } from '../datasetRecords.ts';
 import { formatSize } from '../formatSize.ts';
 import { type DatasetEntry, listDatasets } from '../listDatasets.ts';
@@ -28,11 +29,6 @@ const REFRESH_DELAY_MS = 300;
 function reportsOf(dataset: DatasetEntry, reports: readonly ReportSummary[]): ReportSummary[] {
   const inside = (file: string) => dataset.absolutePath !== '' && (file === dataset.absolutePath || file.startsWith(dataset.absolutePath + path.sep));
   return reports.filter((report) => [report.reference, report.current].some((table) => table.dataset?.name === dataset.name || inside(table.file)));
-}
-
-/** Whether the version's content is what is on disk now: the latest version, unchanged since. */
-export function isOnDisk(dataset: DatasetEntry, record: DatasetRecord): boolean {
-  return dataset.versions.at(-1) === record && dataset.modified?.modified === false;
 }
 
 /** The Datasets view: dataset -> versions (size, rows, age) -> the runs that used each; and drift reports. */
