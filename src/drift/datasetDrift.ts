@@ -52,7 +52,7 @@ export function columnOptionsFor(name: string, options: DriftOptions, details = 
 }
 
 export function prepareTable(columns: readonly Column[], names?: ReadonlySet<string>): PreparedColumn[] {
-  return columns.filter((column) => !names || names.has(column.name)).map(prepareColumn);
+  return columns.filter((column) => !names || names.has(column.name)).map((column) => prepareColumn(column));
 }
 
 /** Corrects the tests' p-values across columns, then decides on the dataset. Results keep the plan's order. */

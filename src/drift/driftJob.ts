@@ -62,13 +62,13 @@ class DriftWorkers {
     this.idle = [...this.workers];
   }
 
-  async run<T>(request: DriftWorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never, transfer: ArrayBuffer[] = []): Promise<T> {
+  async run<T>(request: DriftWorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<T> {
     const worker = await this.acquire();
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...request, id }, transfer);
+      worker.postMessage({ ...request, id });
     });
   }
 

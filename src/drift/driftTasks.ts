@@ -5,6 +5,7 @@ import { type PreparedColumn, prepareColumn } from './preparedColumn.ts';
 import { compareColumn } from './compareColumn.ts';
 import type { CsvProblem } from './table/csv.ts';
 import { loadTable } from './table/loadTable.ts';
+import { releaseBuffer } from '../platform/releaseBuffer.ts';
 
 /** What a drift job does on a worker thread (or inline): read and prepare one table, compare one column, or chunk over time. */
 export interface PreparedTable {
@@ -23,7 +24,8 @@ export interface OverTimeRequest {
   options: DriftOptions & { timeColumn?: string; baseline?: 'threshold' | 'chunks' };
 }
 
-export async function prepareFile(file: string, wanted: readonly string[] | undefined): Promise<PreparedTable> {
+/** `shared`: when the table goes to other threads, its sorted columns live in shared memory (no copy per comparison). */
+export async function prepareFile(file: string, wanted: readonly string[] | undefined, shared = false): Promise<PreparedTable> {
   const table = await loadTable(file);
   if (table.rows === 0) throw new Error(`${file}: no data rows`);
   const names = table.columns.map((column) => column.name);
@@ -31,9 +33,10 @@ export async function prepareFile(file: string, wanted: readonly string[] | unde
   const columns: PreparedColumn[] = [];
   for (let index = 0; index < table.columns.length; index++) {
     const column = table.columns[index]!;
-    if (!keep || keep.has(column.name)) columns.push(prepareColumn(column));
+    if (!keep || keep.has(column.name)) columns.push(prepareColumn(column, shared));
     // Let the raw column go as soon as it is prepared: a big table's memory is mostly these arrays.
     (table.columns as unknown[])[index] = undefined;
+    releaseBuffer(column.kind === 'numeric' ? column.values : column.codes);
   }
   return { file, rows: table.rows, names, columns, problems: table.problems };
 }
@@ -49,9 +52,4 @@ export async function overTimeOf(request: OverTimeRequest): Promise<DriftOverTim
   } catch (error) {
     throw new Error(`${request.current}: ${(error as Error).message}`);
   }
-}
-
-/** The sorted arrays a prepared table holds: moved, not copied, when it crosses threads. */
-export function transferablesOf(columns: readonly PreparedColumn[]): ArrayBuffer[] {
-  return columns.flatMap((column) => (column.kind === 'numeric' && column.sorted.buffer instanceof ArrayBuffer ? [column.sorted.buffer] : []));
 }

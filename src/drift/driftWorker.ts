@@ -1,6 +1,7 @@
-// The worker thread of drift jobs: one request at a time, answered with its id; big arrays move, not copy.
+// The worker thread of drift jobs: one request at a time, answered with its id. Prepared columns live in shared
+// memory, so neither the reply nor later comparisons on other workers copy them.
 import { parentPort } from 'node:worker_threads';
-import { type OverTimeRequest, compareOne, overTimeOf, prepareFile, transferablesOf } from './driftTasks.ts';
+import { type OverTimeRequest, compareOne, overTimeOf, prepareFile } from './driftTasks.ts';
 import type { ColumnCompareOptions } from './compareColumn.ts';
 import type { PreparedColumn } from './preparedColumn.ts';
 
@@ -17,8 +18,8 @@ if (!port) throw new Error('driftWorker must run in a worker thread');
 port.on('message', async (request: DriftWorkerRequest) => {
   try {
     if (request.task === 'prepare') {
-      const table = await prepareFile(request.file, request.wanted);
-      port.postMessage({ id: request.id, ok: true, value: table } satisfies DriftWorkerReply, transferablesOf(table.columns));
+      const table = await prepareFile(request.file, request.wanted, true);
+      port.postMessage({ id: request.id, ok: true, value: table } satisfies DriftWorkerReply);
     } else if (request.task === 'compare') {
       port.postMessage({ id: request.id, ok: true, value: compareOne(request.reference, request.current, request.options) } satisfies DriftWorkerReply);
     } else {

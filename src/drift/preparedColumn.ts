@@ -30,7 +30,8 @@ export interface PreparedCategorical {
 
 export type PreparedColumn = PreparedNumeric | PreparedCategorical;
 
-export function prepareColumn(column: Column): PreparedColumn {
+/** `shared`: sorted values in shared memory, for tables prepared on one thread and compared on others. */
+export function prepareColumn(column: Column, shared = false): PreparedColumn {
   if (column.kind === 'categorical') return prepareCategorical(column.name, column.codes, column.dictionary);
   const { values } = column;
   let finiteCount = 0;
@@ -48,7 +49,7 @@ export function prepareColumn(column: Column): PreparedColumn {
       if (Number.isFinite(value)) finite[next++] = value;
     }
   }
-  const sorted = sortFloat64(finite);
+  const sorted = sortFloat64(finite, shared);
   return { kind: 'numeric', name: column.name, sorted, integer: column.integer, missing, infinite: values.length - finiteCount - missing, std: populationStd(sorted) };
 }
 

@@ -71,7 +71,7 @@ function benchEndToEnd(dir: string, reference: string, emit: (figure: Record<str
   const current = path.join(dir, 'current.csv');
   writeCsv(current, 5, 40);
   const script = path.join(repoRoot, 'test', 'bench', 'driftEndToEnd.ts');
-  const runs = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, [script, reference, current], { encoding: 'utf8' }).trim().split('\n').pop() as string) as { ms: number; peakRssMiB: number; drifted: number; columns: number });
+  const runs = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, [script, reference, current], { encoding: 'utf8' }).trim().split('\n').pop() as string) as { ms: number; peakRssMiB: number; drifted: number; columns: number; worker: string });
   const ours = median(runs.map((run) => run.ms));
   let pandas: { seconds: number; columns: number } | undefined;
   try {
@@ -90,6 +90,7 @@ function benchEndToEnd(dir: string, reference: string, emit: (figure: Record<str
     peakRssMiB: Math.max(...runs.map((run) => run.peakRssMiB)),
     columns: runs[0]?.columns,
     driftedColumns: runs[0]?.drifted,
+    worker: runs[0]?.worker,
     ...(pandasMs !== undefined ? { pandasScipyMs: pandasMs, speedup: Math.round((pandasMs / ours) * 10) / 10 } : {}),
     note: 'KS + Wasserstein + PSI (+ JS) per numerical column, chi-square + JS (+ PSI) per categorical one, with the drill-downs; 2 worker threads',
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type CsvTable, readCsv } from './csv.ts';
 import { readJsonl } from './jsonl.ts';
 import { readParquet } from './parquet.ts';
+import { releaseBuffer } from '../../platform/releaseBuffer.ts';
 
 export const TABLE_FORMATS = ['.csv', '.tsv', '.tab', '.jsonl', '.ndjson', '.parquet', '.pq'];
 
@@ -22,6 +23,11 @@ export async function loadTable(file: string): Promise<CsvTable> {
 async function readByExtension(file: string, extension: string): Promise<CsvTable> {
   if (extension === '.parquet' || extension === '.pq') return readParquet(file);
   const bytes = await fs.readFile(file);
-  if (extension === '.jsonl' || extension === '.ndjson') return readJsonl(bytes);
-  return readCsv(bytes, { delimiter: extension === '.csv' ? ',' : '\t' });
+  try {
+    if (extension === '.jsonl' || extension === '.ndjson') return readJsonl(bytes);
+    return readCsv(bytes, { delimiter: extension === '.csv' ? ',' : '\t' });
+  } finally {
+    // The columns hold copies: the file's bytes (as big as the file) can go before anything else is allocated.
+    releaseBuffer(bytes);
+  }
 }
