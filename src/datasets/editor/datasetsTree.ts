@@ -38,12 +38,28 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
   private readonly dataWatchers: vscode.Disposable[] = [];
   private listings: Promise<FolderListing[]> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Each run's inputs as last seen, so only a change of what runs read refreshes the view. */
+  private readonly inputSignatures = new Map<string, string>();
   private readonly stores: WorkspaceStores;
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
   constructor(stores: WorkspaceStores) {
     this.stores = stores;
-    this.subscriptions.push(stores.onDidChangeStores(() => this.refresh()), stores.onDidChangeRuns(() => this.refresh()));
+    this.subscriptions.push(
+      stores.onDidChangeStores(() => this.refresh()),
+      // Runs matter here only for the versions they read: metric appends of live runs must not re-read datasets.
+      stores.onDidChangeRuns(({ store, change }) => {
+        if (change.added.length > 0 || change.removed.length > 0 || change.updated.some((id) => this.inputsChanged(store, id))) this.refresh();
+      }),
+    );
+  }
+
+  private inputsChanged(store: FolderStore, runId: string): boolean {
+    const key = `${store.folder.uri.toString()}\u0000${runId}`;
+    const signature = JSON.stringify(store.findRun(runId)?.inputs ?? []);
+    if (this.inputSignatures.get(key) === signature) return false;
+    this.inputSignatures.set(key, signature);
+    return signature !== '[]';
   }
 
   /** Reads everything again soon (changes come in bursts: a snapshot writes records and caches). */
