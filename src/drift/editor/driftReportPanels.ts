@@ -30,6 +30,7 @@ function label(table: { file: string; dataset?: ReportTable['dataset'] }): strin
 class ReportPanel {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
+  disposed = false;
   snapshot: InitMessage;
   private readonly cancel?: () => void;
   private readonly openFile: (file: string) => void;
@@ -42,6 +43,10 @@ class ReportPanel {
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = renderWebviewHtml(panel.webview, extensionUri, { title: panel.title, bundle: 'driftReport' });
     panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message));
+    panel.onDidDispose(() => {
+      this.ready = false;
+      this.disposed = true;
+    });
   }
 
   post(message: ToDriftReport): void {
@@ -207,7 +212,7 @@ export class DriftReportPanels implements vscode.Disposable, vscode.WebviewPanel
       } catch (error) {
         const cancelled = abort.signal.aborted;
         const message = cancelled ? 'The drift check was cancelled.' : (error as Error).message;
-        if (!panel.visible && cancelled) return undefined;
+        if (tab.disposed) return undefined;
         tab.post({ type: 'failed', message, cancelled });
         if (!cancelled) void vscode.window.showErrorMessage(`MLTrail: ${message}`);
         return undefined;
