@@ -1,6 +1,7 @@
 import { type CliIo, CommandError, UsageError } from './cliIo.ts';
 import { DATASET_USAGE, DATASETS_USAGE, datasetCommand, datasetsCommand } from './datasetsCommand.ts';
 import { DRIFT_USAGE, driftCommand } from './driftCommand.ts';
+import { CANCEL_USAGE, JOBS_USAGE, LOGS_USAGE, RUN_USAGE, cancelCommand, jobsCommand, logsCommand, runCommand } from './jobsCommand.ts';
 import { MODEL_USAGE, MODELS_USAGE, modelCommand, modelsCommand } from './modelsCommand.ts';
 import { RUNS_USAGE, runsCommand } from './runsCommand.ts';
 
@@ -13,6 +14,10 @@ const COMMANDS: Record<string, { summary: string; run(args: string[], io: CliIo)
   dataset: { summary: 'snapshot a dataset version (hash, size, rows, columns)', run: datasetCommand },
   models: { summary: 'list model versions, stages and artifact checks (table or --json)', run: modelsCommand },
   model: { summary: 'register, promote (with the gate) or roll back model versions', run: modelCommand },
+  jobs: { summary: 'list the jobs of mltrail.json and their recent runs (table or --json)', run: jobsCommand },
+  run: { summary: 'run a job on this machine, following its logs; exit code = the job\'s', run: runCommand },
+  logs: { summary: 'print (or follow) a run\'s logs', run: logsCommand },
+  cancel: { summary: 'cancel a running local run (SIGTERM to its process group, then SIGKILL)', run: cancelCommand },
 };
 
 export const MAIN_USAGE = `Usage: mltrail <command> [options]
@@ -33,7 +38,11 @@ ${DRIFT_USAGE}
 ${DATASETS_USAGE}
 ${DATASET_USAGE}
 ${MODELS_USAGE}
-${MODEL_USAGE}`;
+${MODEL_USAGE}
+${JOBS_USAGE}
+${RUN_USAGE}
+${LOGS_USAGE}
+${CANCEL_USAGE}`;
 
 /** Runs the CLI and returns its exit code; every error becomes one line on stderr. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,287 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { CannotCancel, cancelRecordedRun } from '../jobs/cancelRun.ts';
+import { type JobDefinition, type ParamSet, parseJobDefinitions } from '../jobs/jobConfig.ts';
+import { type JobRunPlan, expandSweep, parseParamOverride, planJobRuns } from '../jobs/jobParams.ts';
+import { DEFAULT_GPU_SAMPLE_INTERVAL_MS } from '../jobs/gpuSampler.ts';
+import { DEFAULT_CANCEL_GRACE_MS, type RunOutcome, startLocalRun } from '../jobs/localRunner.ts';
+import { followLog, readLog } from '../jobs/logFollower.ts';
+import { readRecordedRun } from '../jobs/recordedRun.ts';
+import { put } from '../platform/dictionary.ts';
+import { formatRelativeTime } from '../platform/time.ts';
+import { RunIndex } from '../runs/runIndex.ts';
+import type { RunSummary } from '../runs/runSummary.ts';
+import { loadWorkspaceConfig } from '../store/config.ts';
+import { isValidRunId, newRunId, runDir } from '../store/layout.ts';
+import { type CliIo, CommandError, UsageError } from './cliIo.ts';
+import { resolveStoreDir } from './storeLocation.ts';
+import { renderTable } from './table.ts';
+
+export const RUN_USAGE = `Usage: mltrail run JOB [--param NAME=VALUE]... [--index N] [--backend local] [--detach] [--json]
+
+Run a job declared in mltrail.json "jobs" (see docs/jobs.md) on this machine, recording it as a run: its output
+goes to the run's logs.txt and, unless --detach, to this terminal until it ends. A job with a "sweep" runs once
+per point, one after another. The exit code is the job's (the first that is not 0); Ctrl-C cancels the run.
+
+  --param NAME=VALUE  override a param (VALUE is read as JSON when it is JSON: 0.1 is a number)
+  --index N           run only point N of the sweep (0-based)
+  --backend B         where to run: local (kubernetes is not available yet)
+  --detach            start the runs in the background, print their ids and return
+  --grace SECONDS     on cancel, how long the job has between SIGTERM and SIGKILL (default ${DEFAULT_CANCEL_GRACE_MS / 1000})
+  --gpu-interval S    seconds between GPU samples when nvidia-smi is there (default ${DEFAULT_GPU_SAMPLE_INTERVAL_MS / 1000})
+  --json              print the runs as JSON instead of following their logs
+`;
+
+export const LOGS_USAGE = `Usage: mltrail logs RUN [--follow] [--store DIR]
+
+Print the output of a run started by "mltrail run" (its logs.txt).
+
+  --follow     keep printing what the run writes until it ends
+  --store DIR  the store directory (default: what ./mltrail.json names, else ./.mltrail)
+`;
+
+export const CANCEL_USAGE = `Usage: mltrail cancel RUN [--grace SECONDS] [--store DIR]
+
+Stop a run started by "mltrail run" on this machine: SIGTERM to its processes, SIGKILL to what is left after the
+grace period (default ${DEFAULT_CANCEL_GRACE_MS / 1000} s). The run ends "killed".
+`;
+
+export const JOBS_USAGE = `Usage: mltrail jobs [--json] [--store DIR]
+
+List the jobs declared in mltrail.json "jobs" with their command, sweep size and most recent runs.
+`;
+
+const RECENT_RUNS = 5;
+const SIGNAL_EXIT_CODE = 130;
+
+function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+}
+
+function seconds(value: unknown, option: string, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || !Number.isFinite(parsed) || parsed < 0) throw new UsageError(`${option} must be a number of seconds`);
+  return parsed * 1000;
+}
+
+function declaredJobs(io: CliIo): { jobs: JobDefinition[]; folder: string; storeDir: string } {
+  const config = loadWorkspaceConfig(io.cwd);
+  const { jobs, problems } = parseJobDefinitions(config);
+  for (const problem of [...config.problems, ...problems]) io.err(`${config.configFile}:${problem.line}: ${problem.message}\n`);
+  return { jobs, folder: config.folder, storeDir: config.storeDir };
+}
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    param: { type: 'string', multiple: true },
+    index: { type: 'string' },
+    backend: { type: 'string' },
+    detach: { type: 'boolean' },
+    grace: { type: 'string' },
+    'gpu-interval': { type: 'string' },
+    json: { type: 'boolean' },
+    // Set by --detach for the background runner it starts: the run's id, chosen and printed beforehand.
+    'run-id': { type: 'string' },
+  });
+  if (values.help) {
+    io.out(RUN_USAGE);
+    return 0;
+  }
+  const [jobName, ...extra] = positionals;
+  if (jobName === undefined || extra.length > 0) throw new UsageError('name one job: mltrail run JOB');
+  const backend = values.backend ?? 'local';
+  if (backend === 'kubernetes') throw new UsageError('the kubernetes backend is not available yet: use --backend local');
+  if (backend !== 'local') throw new UsageError(`unknown backend "${String(backend)}" (expected local)`);
+  const runId = values['run-id'] as string | undefined;
+  if (runId !== undefined && !isValidRunId(runId)) throw new UsageError(`invalid run id "${runId}"`);
+  const overrides: ParamSet = {};
+  for (const text of (values.param as string[] | undefined) ?? []) {
+    try {
+      const [name, value] = parseParamOverride(text);
+      put(overrides, name, value);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const index = values.index === undefined ? undefined : Number(values.index);
+  const { jobs, folder, storeDir } = declaredJobs(io);
+  const job = jobs.find((declared) => declared.name === jobName);
+  if (!job) throw new CommandError(`no job "${jobName}" in mltrail.json "jobs"${jobs.length ? ` (jobs: ${jobs.map((declared) => declared.name).join(', ')})` : ''}`);
+  let plans: JobRunPlan[];
+  try {
+    plans = planJobRuns(job, overrides, index);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+  if (values.detach) return detach(plans, args, io);
+
+  fs.mkdirSync(storeDir, { recursive: true });
+  const following = !values.json;
+  const results: Array<{ plan: JobRunPlan; id: string; outcome: RunOutcome }> = [];
+  let interrupted = false;
+  let cancelCurrent: (() => void) | undefined;
+  const onInterrupt = () => {
+    interrupted = true;
+    cancelCurrent?.();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    for (const plan of plans) {
+      if (interrupted) break;
+      const run = await startLocalRun({
+        folder,
+        storeDir,
+        job,
+        plan,
+        ...(runId !== undefined && plans.length === 1 ? { runId } : {}),
+        ...(process.env.MLTRAIL_NVIDIA_SMI ? { nvidiaSmi: process.env.MLTRAIL_NVIDIA_SMI } : {}),
+        cancelGraceMs: seconds(values.grace, '--grace', DEFAULT_CANCEL_GRACE_MS),
+        gpuSampleIntervalMs: seconds(values['gpu-interval'], '--gpu-interval', DEFAULT_GPU_SAMPLE_INTERVAL_MS),
+      });
+      cancelCurrent = run.cancel;
+      if (interrupted) run.cancel();
+      if (following) io.err(`mltrail: run ${run.id} (${plan.name}) started\n`);
+      let settled = false;
+      const outcome = run.finished.finally(() => (settled = true));
+      if (following) await followLog(run.dir, io.out, { isFinished: () => settled });
+      const result = await outcome;
+      if (following) io.err(`mltrail: run ${run.id} ${result.status} (exit code ${result.exitCode})\n`);
+      results.push({ plan, id: run.id, outcome: result });
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  if (values.json) {
+    const json = results.map(({ plan, id, outcome }) => ({ id, job: plan.job, index: plan.index, name: plan.name, params: plan.params, status: outcome.status, exitCode: outcome.exitCode }));
+    io.out(JSON.stringify(json, null, 2) + '\n');
+  }
+  if (interrupted) return SIGNAL_EXIT_CODE;
+  return results.find((result) => result.outcome.exitCode !== 0)?.outcome.exitCode ?? 0;
+}
+
+/**
+ * Starts one background `mltrail run JOB --index I --run-id ID` per plan, with this command's own options, and
+ * prints the run ids; the background runners record the runs.
+ */
+function detach(plans: readonly JobRunPlan[], args: readonly string[], io: CliIo): number {
+  const script = process.argv[1];
+  if (script === undefined) throw new CommandError('cannot find the mltrail command to start in the background');
+  const kept = args.filter((arg) => arg !== '--detach' && arg !== '--json');
+  const started = plans.map((plan) => {
+    const id = newRunId();
+    const child = spawn(process.execPath, [...process.execArgv, script, 'run', ...kept, '--index', String(plan.index), '--run-id', id, '--json'], {
+      cwd: io.cwd,
+      detached: true,
+      stdio: 'ignore',
+    });
+    child.unref();
+    return { id, job: plan.job, index: plan.index, name: plan.name, runnerPid: child.pid ?? null };
+  });
+  io.out(args.includes('--json') ? JSON.stringify(started, null, 2) + '\n' : started.map((run) => `${run.id}  ${run.name}\n`).join(''));
+  return 0;
+}
+
+export async function logsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { follow: { type: 'boolean' }, store: { type: 'string' } });
+  if (values.help) {
+    io.out(LOGS_USAGE);
+    return 0;
+  }
+  const storeDir = resolveStoreDir(io, values.store as string | undefined);
+  const id = singleRunId(positionals, 'logs');
+  if (!readRecordedRun(storeDir, id)) throw new CommandError(`no run "${id}" in this store`);
+  const dir = runDir(storeDir, id);
+  if (!values.follow) {
+    io.out(readLog(dir));
+    return 0;
+  }
+  await followLog(dir, io.out, { isFinished: () => readRecordedRun(storeDir, id)?.status !== 'running' });
+  return 0;
+}
+
+export async function cancelCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { grace: { type: 'string' }, store: { type: 'string' } });
+  if (values.help) {
+    io.out(CANCEL_USAGE);
+    return 0;
+  }
+  const storeDir = resolveStoreDir(io, values.store as string | undefined);
+  const id = singleRunId(positionals, 'cancel');
+  try {
+    const result = await cancelRecordedRun(storeDir, id, seconds(values.grace, '--grace', DEFAULT_CANCEL_GRACE_MS));
+    io.out(`Cancelled run ${id}${result.forced ? ' (killed after the grace period)' : ''}.\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof CannotCancel) throw new CommandError(error.message);
+    throw error;
+  }
+}
+
+function singleRunId(positionals: readonly string[], command: string): string {
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) throw new UsageError(`name one run: mltrail ${command} RUN`);
+  if (!isValidRunId(id)) throw new UsageError(`invalid run id "${id}"`);
+  return id;
+}
+
+export async function jobsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, store: { type: 'string' } });
+  if (values.help) {
+    io.out(JOBS_USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { jobs, storeDir: configuredStore } = declaredJobs(io);
+  const storeDir = values.store === undefined ? configuredStore : resolveStoreDir(io, values.store as string);
+  const runs = fs.existsSync(storeDir) ? await listRuns(storeDir, io) : [];
+  const recentRuns = (job: string) =>
+    runs
+      .filter((run) => run.tags.job === job)
+      .sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0))
+      .slice(0, RECENT_RUNS);
+  if (values.json) {
+    const json = jobs.map((job) => ({
+      name: job.name,
+      command: job.command,
+      params: job.params,
+      sweep: job.sweep,
+      sweepSize: expandSweep(job.sweep).length,
+      experiment: job.experiment ?? null,
+      inputs: job.inputs,
+      recentRuns: recentRuns(job.name).map((run) => ({ id: run.id, name: run.name, status: run.status, startTime: run.startTime === undefined ? null : new Date(run.startTime).toISOString() })),
+    }));
+    io.out(JSON.stringify(json, null, 2) + '\n');
+    return 0;
+  }
+  if (jobs.length === 0) {
+    io.out('No jobs in mltrail.json.\n');
+    return 0;
+  }
+  const now = Date.now();
+  const rows = jobs.map((job) => {
+    const recent = recentRuns(job.name);
+    const last = recent[0];
+    return [
+      job.name,
+      job.command.join(' '),
+      String(expandSweep(job.sweep).length),
+      last ? `${last.id} ${last.status}${last.startTime === undefined ? '' : ` ${formatRelativeTime(last.startTime, now)}`}` : '',
+      recent.map((run) => run.status).join(' '),
+    ];
+  });
+  io.out(renderTable(['JOB', 'COMMAND', 'RUNS/SWEEP', 'LAST RUN', 'RECENT'], rows));
+  return 0;
+}
+
+async function listRuns(storeDir: string, io: CliIo): Promise<RunSummary[]> {
+  const index = new RunIndex({ storeDir, ...(io.workerScript ? { workerScript: io.workerScript } : {}) });
+  await index.load();
+  await index.saveCache();
+  return index.list();
+}
