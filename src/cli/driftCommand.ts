@@ -8,7 +8,7 @@ import { runDriftJob } from '../drift/driftJob.ts';
 import { buildReport, saveReport } from '../drift/driftReport.ts';
 import { encodeNonFinite } from '../drift/reportNumbers.ts';
 import { type DriftOverTime, parseWindow } from '../drift/overTime.ts';
-import { TABLE_FORMATS } from '../drift/table/loadTable.ts';
+import { TABLE_FORMATS } from '../drift/table/tableFormats.ts';
 import { formatMetricValue } from '../platform/format.ts';
 import { loadWorkspaceConfig } from '../store/config.ts';
 import { type CliIo, UsageError } from './cliIo.ts';

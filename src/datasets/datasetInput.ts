@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { TABLE_FORMATS } from '../drift/table/loadTable.ts';
+import { TABLE_FORMATS } from '../drift/table/tableFormats.ts';
 import type { WorkspaceConfig } from '../store/config.ts';
 import type { DatasetRecord } from './datasetRecords.ts';
 import { type DatasetEntry, listDatasets } from './listDatasets.ts';

@@ -4,7 +4,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type SchemaTr
 import type { Column, CsvProblem, CsvTable } from '../drift/table/csv.ts';
 import { readCsv } from '../drift/table/csv.ts';
 import { readJsonl } from '../drift/table/jsonl.ts';
-import { TABLE_FORMATS } from '../drift/table/loadTable.ts';
+import { TABLE_FORMATS } from '../drift/table/tableFormats.ts';
 
 export interface ColumnProfile {
   name: string;

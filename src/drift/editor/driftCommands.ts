@@ -5,7 +5,7 @@ import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts'
 import type { ReportTable } from '../driftReport.ts';
 import { parseWindow } from '../overTime.ts';
 import { readColumnNames } from '../table/columnNames.ts';
-import { TABLE_FORMATS } from '../table/loadTable.ts';
+import { TABLE_FORMATS } from '../table/tableFormats.ts';
 import type { DriftCheckRequest, DriftReportPanels } from './driftReportPanels.ts';
 
 /** A table to compare, as the pickers offer it: a file, maybe a dataset version. */

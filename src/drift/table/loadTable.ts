@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type CsvTable, readCsv } from './csv.ts';
 import { readJsonl } from './jsonl.ts';
-import { readParquet } from './parquet.ts';
 import { releaseBuffer } from '../../platform/releaseBuffer.ts';
+import { readParquet } from './parquet.ts';
+import { TABLE_FORMATS } from './tableFormats.ts';
 
-export const TABLE_FORMATS = ['.csv', '.tsv', '.tab', '.jsonl', '.ndjson', '.parquet', '.pq'];
 
 /** A data file into columns, by its extension. Rejects with a message that names the file (and the formats read). */
 export async function loadTable(file: string): Promise<CsvTable> {
