@@ -91,6 +91,8 @@ describe('Datasets and the model registry: snapshots, drift between dataset vers
     await page.keyboard.press('Enter');
     await page.locator('.notification-list-item', { hasText: 'train: recorded v1' }).waitFor({ timeout: 30_000 });
     await runCommand(page, 'MLTrail: Snapshot Dataset Version…');
+    // The palette's own input stays up for a moment: wait for the dataset pick before typing into it.
+    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input[placeholder="Dataset to snapshot"]');
     await quickPick(page, 'live');
     await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) .quick-input-title:has-text("Snapshot live")');
     await page.keyboard.press('Enter');
