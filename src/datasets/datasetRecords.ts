@@ -3,7 +3,7 @@ import path from 'node:path';
 import { appendLines } from '../platform/atomicFile.ts';
 import { readNewLines } from '../platform/jsonlCursor.ts';
 import { parseStoreTime } from '../platform/time.ts';
-import { type GitInfo, MalformedRecord } from '../runs/records.ts';
+import { type GitInfo, type JsonObject, MalformedRecord, parseObjectLine } from '../runs/records.ts';
 
 export const DATASETS_DIR = 'datasets';
 
@@ -95,17 +95,8 @@ export function datasetRecordToJson(record: DatasetRecord): Record<string, unkno
   return json;
 }
 
-type JsonObject = Record<string, unknown>;
-
 function parseDatasetRecord(text: string): DatasetRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new MalformedRecord(`not valid JSON (${(error as Error).message})`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new MalformedRecord('not a JSON object');
-  const json = value as JsonObject;
+  const json = parseObjectLine(text);
   const version = json.version;
   if (!Number.isInteger(version) || (version as number) < 1) throw new MalformedRecord('"version" must be a positive integer');
   if (typeof json.hash !== 'string' || json.hash.length === 0) throw new MalformedRecord('"hash" must be a non-empty string such as "xxh64:<hex>"');

@@ -3,7 +3,7 @@
 import { put } from '../platform/dictionary.ts';
 import { type JsonNumber, decodeJsonNumber } from '../platform/jsonNumbers.ts';
 import { parseStoreTime } from '../platform/time.ts';
-import { type DatasetInput, type GitInfo, MalformedRecord } from '../runs/records.ts';
+import { type DatasetInput, type GitInfo, type JsonObject, MalformedRecord, parseObjectLine } from '../runs/records.ts';
 
 export type Stage = 'staging' | 'production' | 'archived' | 'none';
 export const STAGES: readonly Stage[] = ['staging', 'production', 'archived', 'none'];
@@ -105,8 +105,6 @@ export function findVersion(state: ModelState, version: number): ModelVersion | 
   return state.versions.find((known) => known.version === version);
 }
 
-type JsonObject = Record<string, unknown>;
-
 function requiredString(record: JsonObject, key: string): string {
   const value = record[key];
   if (typeof value !== 'string' || value.length === 0) throw new MalformedRecord(`"${key}" must be a non-empty string`);
@@ -207,13 +205,7 @@ export class ModelFold {
   }
 
   private apply(text: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new MalformedRecord(`not valid JSON (${(error as Error).message})`);
-    }
-    if (!isObject(value)) throw new MalformedRecord('not a JSON object');
+    const value = parseObjectLine(text);
     switch (value.type) {
       case 'version':
         return this.applyVersion(value);

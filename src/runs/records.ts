@@ -46,9 +46,10 @@ export function emptyRunRecordState(): RunRecordState {
 /** Thrown for a line that is not a valid record; the reader skips the line and reports the message with file:line. */
 export class MalformedRecord extends Error {}
 
-type JsonObject = Record<string, unknown>;
+export type JsonObject = Record<string, unknown>;
 
-function parseObjectLine(text: string): JsonObject {
+/** One line of a store JSONL file as a JSON object; anything else throws MalformedRecord. */
+export function parseObjectLine(text: string): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(text);
