@@ -23,6 +23,33 @@ export type ToDriftReport =
   | { type: 'done'; columns: ColumnResult[]; skipped: SkippedColumn[]; verdict: ReportVerdict; overTime?: DriftReport['overTime']; savedTo?: string }
   | { type: 'failed'; message: string; cancelled: boolean };
 
+export type ReportSnapshot = Extract<ToDriftReport, { type: 'init' }>;
+
+/** Folds a delta into the report as known so far; both the host (for reloads) and the webview keep one this way. */
+export function applyToSnapshot(snapshot: ReportSnapshot, message: ToDriftReport): void {
+  switch (message.type) {
+    case 'planned':
+      snapshot.header = message.header;
+      snapshot.planned = message.planned;
+      return;
+    case 'column':
+      if (message.result) snapshot.columns.push(message.result);
+      if (message.skipped) snapshot.skipped.push(message.skipped);
+      if (message.result && message.detail) snapshot.details[message.result.name] = message.detail;
+      return;
+    case 'done':
+      Object.assign(snapshot, { running: false, columns: message.columns, skipped: message.skipped, verdict: message.verdict });
+      if (message.overTime) snapshot.overTime = message.overTime;
+      if (message.savedTo) snapshot.savedTo = message.savedTo;
+      return;
+    case 'failed':
+      snapshot.running = false;
+      return;
+    default:
+      return;
+  }
+}
+
 export type FromDriftReport = { type: 'ready' } | { type: 'openFile'; side: 'reference' | 'current' } | { type: 'openReportJson' } | { type: 'cancel' };
 
 const SIDES = new Set(['reference', 'current']);

@@ -2,7 +2,7 @@ import '../shared/base.css';
 import './driftReport.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ColumnDetail, Distribution } from '../../src/drift/columnDetail.ts';
-import type { DriftReportState, FromDriftReport, ToDriftReport } from '../../src/drift/driftReportProtocol.ts';
+import { type DriftReportState, type FromDriftReport, type ReportSnapshot, type ToDriftReport, applyToSnapshot } from '../../src/drift/driftReportProtocol.ts';
 import type { Chunk, ColumnResult } from '../../src/drift/reportModel.ts';
 import { fromJsonSafe } from '../../src/drift/reportNumbers.ts';
 import { formatMetricValue } from '../../src/platform/format.ts';
@@ -11,12 +11,11 @@ import { h, icon } from '../shared/dom.ts';
 import { connect } from '../shared/vscodeApi.ts';
 import { type Chart, distributionChart, ecdfChart, scoreOverTimeChart } from './driftCharts.ts';
 
-type Snapshot = Extract<ToDriftReport, { type: 'init' }>;
 
 const vscode = connect<FromDriftReport, DriftReportState>();
 const app = document.getElementById('app') as HTMLElement;
 
-let snapshot: Snapshot | undefined;
+let snapshot: ReportSnapshot | undefined;
 let progress = '';
 let failure: { message: string; cancelled: boolean } | undefined;
 let selected: string | undefined;
@@ -76,22 +75,15 @@ window.addEventListener('message', (event: MessageEvent<ToDriftReport>) => {
       progress = message.message;
       break;
     case 'planned':
-      if (snapshot) Object.assign(snapshot, { header: message.header, planned: message.planned });
-      break;
     case 'column':
-      if (!snapshot) return;
-      if (message.result) snapshot.columns.push(message.result);
-      if (message.skipped) snapshot.skipped.push(message.skipped);
-      if (message.result && message.detail) snapshot.details[message.result.name] = message.detail;
-      break;
     case 'done':
       if (!snapshot) return;
-      Object.assign(snapshot, { running: false, columns: message.columns, skipped: message.skipped, verdict: message.verdict, overTime: message.overTime, savedTo: message.savedTo });
-      drawnDrillDown = '';
+      applyToSnapshot(snapshot, message);
+      if (message.type === 'done') drawnDrillDown = '';
       break;
     case 'failed':
       failure = { message: message.message, cancelled: message.cancelled };
-      if (snapshot) snapshot.running = false;
+      if (snapshot) applyToSnapshot(snapshot, message);
       break;
   }
   if (snapshot?.savedTo) vscode.setState({ reportFile: snapshot.savedTo });

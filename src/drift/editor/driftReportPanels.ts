@@ -5,13 +5,11 @@ import { log } from '../../platform/editor/log.ts';
 import type { DriftOptions } from '../datasetDrift.ts';
 import { type DriftJobInput, runDriftJob } from '../driftJob.ts';
 import { type DriftReport, type ReportTable, buildReport, readReport, saveReport } from '../driftReport.ts';
-import { type DriftReportState, type FromDriftReport, type ReportHeader, type ToDriftReport, isFromDriftReport } from '../driftReportProtocol.ts';
+import { type DriftReportState, type FromDriftReport, type ReportHeader, type ReportSnapshot, type ToDriftReport, applyToSnapshot, isFromDriftReport } from '../driftReportProtocol.ts';
 import type { ChunkWindow } from '../overTime.ts';
 import { toJsonSafe } from '../reportNumbers.ts';
 
 export const DRIFT_REPORT_VIEW_TYPE = 'mltrail.driftReport';
-
-type InitMessage = Extract<ToDriftReport, { type: 'init' }>;
 
 /** A drift check to run: two files (each maybe a dataset version), where to save the report, and how to compare. */
 export interface DriftCheckRequest {
@@ -31,11 +29,11 @@ class ReportPanel {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
   disposed = false;
-  snapshot: InitMessage;
+  snapshot: ReportSnapshot;
   private readonly cancel?: () => void;
   private readonly openFile: (file: string) => void;
 
-  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, snapshot: InitMessage, openFile: (file: string) => void, cancel?: () => void) {
+  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, snapshot: ReportSnapshot, openFile: (file: string) => void, cancel?: () => void) {
     this.panel = panel;
     this.snapshot = snapshot;
     this.openFile = openFile;
@@ -50,31 +48,8 @@ class ReportPanel {
   }
 
   post(message: ToDriftReport): void {
-    this.apply(message);
+    applyToSnapshot(this.snapshot, message);
     if (this.ready) void this.panel.webview.postMessage(toJsonSafe(message));
-  }
-
-  private apply(message: ToDriftReport): void {
-    const snapshot = this.snapshot;
-    switch (message.type) {
-      case 'planned':
-        snapshot.header = message.header;
-        snapshot.planned = message.planned;
-        return;
-      case 'column':
-        if (message.result) snapshot.columns.push(message.result);
-        if (message.skipped) snapshot.skipped.push(message.skipped);
-        if (message.result && message.detail) snapshot.details[message.result.name] = message.detail;
-        return;
-      case 'done':
-        this.snapshot = { ...snapshot, running: false, columns: message.columns, skipped: message.skipped, verdict: message.verdict, ...(message.overTime ? { overTime: message.overTime } : {}), ...(message.savedTo ? { savedTo: message.savedTo } : {}) };
-        return;
-      case 'failed':
-        snapshot.running = false;
-        return;
-      default:
-        return;
-    }
   }
 
   private onMessage(message: unknown): void {
@@ -138,7 +113,7 @@ export class DriftReportPanels implements vscode.Disposable, vscode.WebviewPanel
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: DriftReportState | undefined): Promise<void> {
     const file = state?.reportFile;
-    let snapshot: InitMessage;
+    let snapshot: ReportSnapshot;
     try {
       if (!file) throw new Error('this drift check did not finish before the window closed');
       snapshot = snapshotOf(readReport(file), file);
@@ -224,7 +199,7 @@ export class DriftReportPanels implements vscode.Disposable, vscode.WebviewPanel
     return `Drift: ${label(report.reference)} → ${label(report.current)}`;
   }
 
-  private track(panel: vscode.WebviewPanel, snapshot: InitMessage, cancel?: () => void): ReportPanel {
+  private track(panel: vscode.WebviewPanel, snapshot: ReportSnapshot, cancel?: () => void): ReportPanel {
     const tab = new ReportPanel(panel, this.extensionUri, snapshot, (file) => void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file)), cancel);
     this.panels.add(tab);
     panel.onDidDispose(() => this.panels.delete(tab));
@@ -247,7 +222,7 @@ function reportOptions(request: DriftCheckRequest): DriftReport['options'] {
   return options;
 }
 
-function snapshotOf(report: DriftReport, file: string): InitMessage {
+function snapshotOf(report: DriftReport, file: string): ReportSnapshot {
   const { id, time, reference, current, options } = report;
   return {
     type: 'init',
