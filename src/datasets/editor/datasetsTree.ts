@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { type ReportSummary, listReports } from '../../drift/driftReport.ts';
 import { log } from '../../platform/editor/log.ts';
 import { formatRelativeTime } from '../../platform/time.ts';
+import type { RunSummary } from '../../runs/runSummary.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import { isOnDisk } from '../datasetInput.ts';
@@ -12,7 +13,7 @@ import { type DatasetEntry, listDatasets } from '../listDatasets.ts';
 
 export type DatasetsNode =
   | { kind: 'dataset'; store: FolderStore; dataset: DatasetEntry; reports: ReportSummary[] }
-  | { kind: 'version'; store: FolderStore; dataset: DatasetEntry; record: DatasetRecord }
+  | { kind: 'version'; store: FolderStore; dataset: DatasetEntry; record: DatasetRecord; usedBy: RunSummary[] }
   | { kind: 'usedBy'; store: FolderStore; runId: string; runName: string }
   | { kind: 'reports'; store: FolderStore; reports: ReportSummary[]; label: string }
   | { kind: 'report'; store: FolderStore; report: ReportSummary };
@@ -128,14 +129,13 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     }
     switch (node.kind) {
       case 'dataset': {
-        const versions: DatasetsNode[] = [...node.dataset.versions].reverse().map((record) => ({ kind: 'version', store: node.store, dataset: node.dataset, record }));
+        const runs = node.store.runs();
+        const usedBy = (version: number) => runs.filter((run) => run.inputs?.some((input) => input.dataset === node.dataset.name && input.version === version));
+        const versions: DatasetsNode[] = [...node.dataset.versions].reverse().map((record) => ({ kind: 'version', store: node.store, dataset: node.dataset, record, usedBy: usedBy(record.version) }));
         return node.reports.length > 0 ? [...versions, { kind: 'reports', store: node.store, reports: node.reports, label: 'Drift Reports' }] : versions;
       }
       case 'version':
-        return node.store
-          .runs()
-          .filter((run) => run.inputs?.some((input) => input.dataset === node.dataset.name && input.version === node.record.version))
-          .map((run) => ({ kind: 'usedBy', store: node.store, runId: run.id, runName: run.name }));
+        return node.usedBy.map((run) => ({ kind: 'usedBy', store: node.store, runId: run.id, runName: run.name }));
       case 'reports':
         return node.reports.map((report) => ({ kind: 'report', store: node.store, report }));
       default:
@@ -148,7 +148,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
       case 'dataset':
         return this.datasetItem(node.dataset, node.reports.length);
       case 'version':
-        return this.versionItem(node.dataset, node.record, node.store);
+        return this.versionItem(node.dataset, node.record, node.usedBy.length);
       case 'usedBy': {
         const item = new vscode.TreeItem(node.runName, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('play-circle');
@@ -201,8 +201,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetsNode>, vsco
     return item;
   }
 
-  private versionItem(dataset: DatasetEntry, record: DatasetRecord, store: FolderStore): vscode.TreeItem {
-    const used = store.runs().filter((run) => run.inputs?.some((input) => input.dataset === dataset.name && input.version === record.version)).length;
+  private versionItem(dataset: DatasetEntry, record: DatasetRecord, used: number): vscode.TreeItem {
     const item = new vscode.TreeItem(`v${record.version}`, used > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const parts: string[] = [];
     if (record.size !== undefined) parts.push(formatSize(record.size));
