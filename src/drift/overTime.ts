@@ -6,18 +6,6 @@ export type { Chunk, ChunkBaseline, ChunkWindow, DriftOverTime } from './reportM
 import type { Column } from './table/csv.ts';
 
 
-const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-export function parseWindow(text: string): ChunkWindow | undefined {
-  const duration = /^(\d+(?:\.\d+)?)([mhdw])$/.exec(text.trim());
-  if (duration) {
-    const milliseconds = Number(duration[1]) * (UNITS[duration[2] as string] as number);
-    return milliseconds > 0 ? { milliseconds, label: text.trim() } : undefined;
-  }
-  const rows = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  return Number.isInteger(rows) && rows > 0 ? { rows } : undefined;
-}
-
 /** Times of a column: numbers as epoch seconds (below 1e11) or milliseconds, text as ISO 8601; NaN when unreadable. */
 function timesOf(column: Column): Float64Array {
   if (column.kind === 'numeric') return column.values.map((value) => (Math.abs(value) < 1e11 ? value * 1000 : value));

@@ -4,7 +4,6 @@ import { log } from '../../platform/editor/log.ts';
 import type { DriftInput } from '../../drift/editor/driftCommands.ts';
 import { readDatasetDeclarations } from '../datasetConfig.ts';
 import type { DatasetEntry } from '../listDatasets.ts';
-import { snapshotDataset } from '../snapshot.ts';
 import { formatSize } from '../formatSize.ts';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import { isOnDisk, tableOfVersion } from '../datasetInput.ts';
@@ -40,9 +39,10 @@ async function snapshot(tree: DatasetsTree, workerScript: string, clicked: unkno
   if (note === undefined) return;
   const abort = new AbortController();
   try {
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLTrail: snapshotting ${declaration.name}`, cancellable: true }, (progress, token) => {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLTrail: snapshotting ${declaration.name}`, cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => abort.abort());
       let reported = 0;
+      const { snapshotDataset } = await import('../snapshot.ts');
       return snapshotDataset(declaration, {
         storeDir: target.store.config.storeDir,
         folder: target.store.folder.uri.fsPath,

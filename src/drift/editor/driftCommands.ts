@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import type { ReportTable } from '../driftReport.ts';
-import { parseWindow } from '../overTime.ts';
+import { parseWindow } from '../chunkWindow.ts';
 import { readColumnNames } from '../table/columnNames.ts';
 import { TABLE_FORMATS } from '../table/tableFormats.ts';
 import type { DriftCheckRequest, DriftReportPanels } from './driftReportPanels.ts';

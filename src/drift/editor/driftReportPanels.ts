@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { renderWebviewHtml, webviewOptions } from '../../platform/editor/webviewHtml.ts';
 import { log } from '../../platform/editor/log.ts';
 import type { DriftOptions } from '../datasetDrift.ts';
-import { type DriftJobInput, runDriftJob } from '../driftJob.ts';
+import type { DriftJobInput } from '../driftJob.ts';
 import { type DriftReport, type ReportTable, buildReport, readReport, saveReport } from '../driftReport.ts';
 import { type DriftReportState, type FromDriftReport, type ReportHeader, type ReportSnapshot, type ToDriftReport, applyToSnapshot, isFromDriftReport } from '../driftReportProtocol.ts';
 import type { ChunkWindow } from '../overTime.ts';
@@ -155,6 +155,7 @@ export class DriftReportPanels implements vscode.Disposable, vscode.WebviewPanel
       };
       report(`reading ${path.basename(request.reference.file)} and ${path.basename(request.current.file)}…`);
       try {
+        const { runDriftJob } = await import('../driftJob.ts');
         const result = await runDriftJob(input, {
           workerScript: this.workerScript,
           signal: abort.signal,

@@ -5,7 +5,7 @@ import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import type { ModelConfig } from '../modelConfig.ts';
 import { STAGES, type Stage } from '../modelRecords.ts';
-import { type PromotionResult, promoteModelVersion, registerModelVersion, rollbackModel } from '../registry.ts';
+import type { PromotionResult } from '../registry.ts';
 import type { ModelCardPanels } from './modelCardPanel.ts';
 import type { ModelEntry, ModelsNode, ModelsTree } from './modelsTree.ts';
 
@@ -63,9 +63,10 @@ async function register(context: ModelCommandsContext, clicked: unknown): Promis
   if (!model?.config) return;
   const config: ModelConfig = model.config;
   try {
-    const version = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLTrail: registering ${config.name} from ${run.name}`, cancellable: true }, (progress, token) => {
+    const version = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLTrail: registering ${config.name} from ${run.name}`, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      const { registerModelVersion } = await import('../registry.ts');
       return registerModelVersion({ storeDir: target.store.config.storeDir, folder: target.store.folder.uri.fsPath, model: config, run, signal: abort.signal, onProgress: (done, total) => progress.report({ message: `hashing ${Math.round((done / Math.max(1, total)) * 100)}%` }) });
     });
     context.tree.refresh();
@@ -93,6 +94,7 @@ export async function promote(context: ModelCommandsContext, model: ModelEntry, 
   if (!chosen) return undefined;
   const base = { storeDir: model.store.config.storeDir, model: model.config, version, stage: chosen };
   try {
+    const { promoteModelVersion } = await import('../registry.ts');
     let result = await promoteModelVersion(base);
     if (!result.promoted && result.gate) {
       const force = await vscode.window.showWarningMessage(`The gate refused ${model.name} v${version} for production: ${result.gate.reason}`, { modal: true, detail: 'Promoting anyway is recorded as forced, with your reason, in the model\'s audit trail.' }, 'Promote Anyway…');
@@ -119,6 +121,7 @@ export async function rollback(context: ModelCommandsContext, model: ModelEntry)
   const confirmed = await vscode.window.showWarningMessage(`Roll ${model.name} back to v${target}?`, { modal: true, detail: `v${model.state.production} leaves production (archived) and v${target} serves again. Both changes are recorded.` }, 'Roll Back');
   if (confirmed !== 'Roll Back') return;
   try {
+    const { rollbackModel } = await import('../registry.ts');
     const result = await rollbackModel(model.store.config.storeDir, model.name);
     context.tree.refresh();
     vscode.window.setStatusBarMessage(`$(history) ${model.name}: v${result.version} is in production again`, 5000);

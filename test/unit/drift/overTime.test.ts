@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { driftOverTime, parseWindow } from '../../../src/drift/overTime.ts';
+import { parseWindow } from '../../../src/drift/chunkWindow.ts';
+import { driftOverTime } from '../../../src/drift/overTime.ts';
 import type { Column } from '../../../src/drift/table/csv.ts';
 import { seededRandom } from '../../support/tempStore.ts';
 
