@@ -1,4 +1,5 @@
-// Bundles the extension host entry (CommonJS, as VS Code loads it), the CLI, the worker threads and one bundle
+// Bundles the extension host entry (CommonJS, as VS Code loads it), the Kubernetes core the extension loads on
+// first use (kept out of the extension's bundle: the client is large), the CLI, the worker threads and one bundle
 // per webview. `--production` minifies and drops source maps; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -24,7 +25,7 @@ const esmRequireBanner = "import { createRequire as __createRequire } from 'node
 const builds = [
   {
     ...node,
-    entryPoints: { extension: 'src/extension.ts' },
+    entryPoints: { extension: 'src/extension.ts', kubernetes: 'src/jobs/kubernetes/index.ts' },
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
     external: ['vscode'],

@@ -4,6 +4,9 @@ import { datasetDriftInputs, registerDatasetCommands } from './datasets/editor/d
 import { type DatasetsNode, DatasetsTree } from './datasets/editor/datasetsTree.ts';
 import { registerDriftCommands } from './drift/editor/driftCommands.ts';
 import { DRIFT_REPORT_VIEW_TYPE, DriftReportPanels } from './drift/editor/driftReportPanels.ts';
+import type { JobsTree } from './jobs/editor/jobsTree.ts';
+import { registerJobs } from './jobs/editor/jobsFeature.ts';
+import { registerTrainingCodeLens } from './jobs/editor/trainingCodeLens.ts';
 import { type ExperimentsNode, ExperimentsTree } from './runs/editor/experimentsTree.ts';
 import { pickRuns, registerRunCommands } from './runs/editor/runCommands.ts';
 import { RUN_DETAILS_VIEW_TYPE, RunDetailsPanels } from './runs/editor/runDetailsPanel.ts';
@@ -26,6 +29,13 @@ export interface MLTrailApi {
   /** The data behind the Datasets and Models views. */
   datasetsTree: vscode.TreeDataProvider<DatasetsNode>;
   modelsTree: vscode.TreeDataProvider<ModelsNode>;
+  /**
+   * The Jobs view's model: `rows()` is every job run as the view shows it now. `mltrail.launchJob` (and
+   * launchSweep, rerunJob) resolve to the launched run ids once the runs are started or submitted.
+   */
+  jobsTree: JobsTree;
+  /** The end of what a job run's output channel shows, once Show Job Logs opened it. */
+  jobLogText(folder: string, runId: string): string | undefined;
 }
 
 /** Registers views and commands only: the store is read when a view or a command first needs it. */
@@ -51,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
   const datasets = new DatasetsTree(stores);
   const models = new ModelsTree(stores);
   const modelCards = new ModelCardPanels(context.extensionUri, models);
+  const jobs = registerJobs(context, stores);
   const modelCommands = { stores, tree: models, cards: modelCards, pickRun: async (placeHolder: string) => (await pickRuns(stores, { many: false, placeHolder }))[0] };
   modelCards.setActions({ promote: (model, version) => promote(modelCommands, model, version), rollback: (model) => rollback(modelCommands, model), openRun: (model, runId) => panels.open(model.store, runId) });
   context.subscriptions.push(
@@ -76,6 +87,8 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, compare),
     ...registerRunCommands({ stores, tree, panels, compare }),
     ...registerStoreCommands(context.extensionUri, stores),
+    ...jobs.disposables,
+    registerTrainingCodeLens(stores),
   );
   return {
     listRuns: async () => (await stores.allRuns()).map(({ store, run }) => ({ ...run, folder: store.folder.uri.toString() })),
@@ -83,6 +96,11 @@ export function activate(context: vscode.ExtensionContext): MLTrailApi {
     comparePanel: () => compare.webviewPanel,
     datasetsTree: datasets,
     modelsTree: models,
+    jobsTree: jobs.tree,
+    jobLogText: (folder, runId) => {
+      const store = stores.get(folder);
+      return store && jobs.logs.text(store, runId);
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { CannotCancel, cancelRecordedRun } from '../jobs/cancelRun.ts';
-import { type JobDefinition, type ParamSet, parseJobDefinitions } from '../jobs/jobConfig.ts';
+import { type JobDefinition, type ParamSet, parseJobDefinitions, scriptJob } from '../jobs/jobConfig.ts';
 import { type JobRunPlan, expandSweep, parseParamOverride, planJobRuns } from '../jobs/jobParams.ts';
 import { DEFAULT_GPU_SAMPLE_INTERVAL_MS } from '../jobs/gpuSampler.ts';
 import { DEFAULT_CANCEL_GRACE_MS, type RunOutcome, startLocalRun } from '../jobs/localRunner.ts';
@@ -16,18 +17,27 @@ import { loadWorkspaceConfig } from '../store/config.ts';
 import { isValidRunId, newRunId, runDir } from '../store/layout.ts';
 import { type CliIo, CommandError, UsageError } from './cliIo.ts';
 import { resolveStoreDir } from './storeLocation.ts';
+import { cancelOnKubernetes, followKubernetesRun, runOnKubernetes } from './kubernetesRun.ts';
+import { readKubernetesRunState } from '../jobs/kubernetes/kubernetesRunState.ts';
 import { renderTable } from './table.ts';
 
-export const RUN_USAGE = `Usage: mltrail run JOB [--param NAME=VALUE]... [--index N] [--backend local] [--detach] [--json]
+export const RUN_USAGE = `Usage: mltrail run JOB [--param NAME=VALUE]... [--index N] [--backend local|kubernetes]
+                    [--context C] [--namespace N] [--detach] [--json]
+       mltrail run --script FILE [--backend local] [--detach] [--json]
 
-Run a job declared in mltrail.json "jobs" (see docs/jobs.md) on this machine, recording it as a run: its output
-goes to the run's logs.txt and, unless --detach, to this terminal until it ends. A job with a "sweep" runs once
-per point, one after another. The exit code is the job's (the first that is not 0); Ctrl-C cancels the run.
+Run a job declared in mltrail.json "jobs" (see docs/jobs.md), recording it as a run: its output goes to the run's
+logs.txt and, unless --detach, to this terminal until it ends. Locally, a job with a "sweep" runs once per point,
+one after another; on Kubernetes the sweep is one Indexed Job. The exit code is the job's (the first that is not
+0); Ctrl-C cancels the run (on Kubernetes: deletes the Job).
 
   --param NAME=VALUE  override a param (VALUE is read as JSON when it is JSON: 0.1 is a number)
   --index N           run only point N of the sweep (0-based)
-  --backend B         where to run: local (kubernetes is not available yet)
-  --detach            start the runs in the background, print their ids and return
+  --script FILE       run a script no job declares (python for .py, bash for .sh), named after the file
+  --backend B         where to run: local (default) or kubernetes (the job's "kubernetes" section)
+  --context C         the kubeconfig context (default: the job's "kubernetes"."context", else the current one);
+                      the kubeconfig is read from KUBECONFIG, else ~/.kube/config
+  --namespace N       the namespace (default: the job's, else the context's)
+  --detach            start the runs (or submit the Job), print their ids and return
   --grace SECONDS     on cancel, how long the job has between SIGTERM and SIGKILL (default ${DEFAULT_CANCEL_GRACE_MS / 1000})
   --gpu-interval S    seconds between GPU samples when nvidia-smi is there (default ${DEFAULT_GPU_SAMPLE_INTERVAL_MS / 1000})
   --json              print the runs as JSON instead of following their logs
@@ -37,14 +47,16 @@ export const LOGS_USAGE = `Usage: mltrail logs RUN [--follow] [--store DIR]
 
 Print the output of a run started by "mltrail run" (its logs.txt).
 
-  --follow     keep printing what the run writes until it ends
+  --follow     keep printing what the run writes until it ends (a Kubernetes run's pod logs are followed on the
+               cluster and copied into logs.txt as they come)
   --store DIR  the store directory (default: what ./mltrail.json names, else ./.mltrail)
 `;
 
 export const CANCEL_USAGE = `Usage: mltrail cancel RUN [--grace SECONDS] [--store DIR]
 
-Stop a run started by "mltrail run" on this machine: SIGTERM to its processes, SIGKILL to what is left after the
-grace period (default ${DEFAULT_CANCEL_GRACE_MS / 1000} s). The run ends "killed".
+Stop a run started by "mltrail run". On this machine: SIGTERM to its processes, SIGKILL to what is left after the
+grace period (default ${DEFAULT_CANCEL_GRACE_MS / 1000} s). On Kubernetes: deletes its Job and its pods (every run of
+a sweep's Indexed Job). The run ends "killed".
 `;
 
 export const JOBS_USAGE = `Usage: mltrail jobs [--json] [--store DIR]
@@ -81,7 +93,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     param: { type: 'string', multiple: true },
     index: { type: 'string' },
+    script: { type: 'string' },
     backend: { type: 'string' },
+    context: { type: 'string' },
+    namespace: { type: 'string' },
     detach: { type: 'boolean' },
     grace: { type: 'string' },
     'gpu-interval': { type: 'string' },
@@ -93,11 +108,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     io.out(RUN_USAGE);
     return 0;
   }
+  const script = values.script as string | undefined;
   const [jobName, ...extra] = positionals;
-  if (jobName === undefined || extra.length > 0) throw new UsageError('name one job: mltrail run JOB');
+  if (script !== undefined ? jobName !== undefined : jobName === undefined || extra.length > 0) throw new UsageError('name one job (mltrail run JOB) or one script (mltrail run --script FILE)');
   const backend = values.backend ?? 'local';
-  if (backend === 'kubernetes') throw new UsageError('the kubernetes backend is not available yet: use --backend local');
-  if (backend !== 'local') throw new UsageError(`unknown backend "${String(backend)}" (expected local)`);
+  if (backend !== 'local' && backend !== 'kubernetes') throw new UsageError(`unknown backend "${String(backend)}" (expected local or kubernetes)`);
+  if (backend === 'local' && (values.context !== undefined || values.namespace !== undefined)) throw new UsageError('--context and --namespace go with --backend kubernetes');
   const runId = values['run-id'] as string | undefined;
   if (runId !== undefined && !isValidRunId(runId)) throw new UsageError(`invalid run id "${runId}"`);
   const overrides: ParamSet = {};
@@ -111,17 +127,21 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const index = values.index === undefined ? undefined : Number(values.index);
   const { jobs, folder, storeDir } = declaredJobs(io);
-  const job = jobs.find((declared) => declared.name === jobName);
+  const job = script !== undefined ? scriptJobIn(folder, io.cwd, script) : jobs.find((declared) => declared.name === jobName);
   if (!job) throw new CommandError(`no job "${jobName}" in mltrail.json "jobs"${jobs.length ? ` (jobs: ${jobs.map((declared) => declared.name).join(', ')})` : ''}`);
+  if (backend === 'kubernetes' && script !== undefined) throw new UsageError('--script runs locally: declare the job in mltrail.json with a "kubernetes" section to run it on a cluster');
   let plans: JobRunPlan[];
   try {
     plans = planJobRuns(job, overrides, index);
   } catch (error) {
     throw new CommandError((error as Error).message);
   }
+  fs.mkdirSync(storeDir, { recursive: true });
+  if (backend === 'kubernetes') {
+    return runOnKubernetes({ folder, storeDir, job, plans, context: values.context as string | undefined, namespace: values.namespace as string | undefined, detach: values.detach === true, json: values.json === true }, io);
+  }
   if (values.detach) return detach(plans, args, io);
 
-  fs.mkdirSync(storeDir, { recursive: true });
   const following = !values.json;
   const results: Array<{ plan: JobRunPlan; id: string; outcome: RunOutcome }> = [];
   let interrupted = false;
@@ -169,6 +189,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
  * Starts one background `mltrail run JOB --index I --run-id ID` per plan, with this command's own options, and
  * prints the run ids; the background runners record the runs.
  */
+/** The ad-hoc job of `--script`, its path made relative to the workspace folder the job runs in. */
+function scriptJobIn(folder: string, cwd: string, script: string): JobDefinition {
+  const file = path.resolve(cwd, script);
+  if (!fs.existsSync(file)) throw new CommandError(`no script ${script}`);
+  return scriptJob(path.relative(folder, file).split(path.sep).join('/'));
+}
+
 function detach(plans: readonly JobRunPlan[], args: readonly string[], io: CliIo): number {
   const script = process.argv[1];
   if (script === undefined) throw new CommandError('cannot find the mltrail command to start in the background');
@@ -201,7 +228,13 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
     io.out(readLog(dir));
     return 0;
   }
-  await followLog(dir, io.out, { isFinished: () => readRecordedRun(storeDir, id)?.status !== 'running' });
+  const kubernetes = readKubernetesRunState(dir);
+  const isFinished = () => readRecordedRun(storeDir, id)?.status !== 'running';
+  if (kubernetes && !isFinished()) {
+    await followKubernetesRun(loadWorkspaceConfig(io.cwd).folder, storeDir, id, kubernetes.placement, io);
+    return 0;
+  }
+  await followLog(dir, io.out, { isFinished });
   return 0;
 }
 
@@ -213,6 +246,8 @@ export async function cancelCommand(args: string[], io: CliIo): Promise<number> 
   }
   const storeDir = resolveStoreDir(io, values.store as string | undefined);
   const id = singleRunId(positionals, 'cancel');
+  const kubernetes = readKubernetesRunState(runDir(storeDir, id));
+  if (kubernetes) return cancelOnKubernetes(storeDir, kubernetes.placement, io);
   try {
     const result = await cancelRecordedRun(storeDir, id, seconds(values.grace, '--grace', DEFAULT_CANCEL_GRACE_MS));
     io.out(`Cancelled run ${id}${result.forced ? ' (killed after the grace period)' : ''}.\n`);

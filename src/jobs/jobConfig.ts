@@ -83,6 +83,16 @@ function parseJob(name: string, entry: unknown, problems: string[]): JobDefiniti
   return job;
 }
 
+/**
+ * A job for a script no job declares (`mltrail run --script FILE`, the CodeLens on a plain training script): named
+ * after the file, run by its interpreter, no params.
+ */
+export function scriptJob(script: string): JobDefinition {
+  const stem = script.replace(/\\/g, '/').split('/').pop()!.replace(/\.[^.]*$/, '');
+  const name = stem.replace(/[^A-Za-z0-9._-]/g, '-') || 'script';
+  return { name, script, command: commandForScript(script), params: {}, sweep: {}, env: {}, inputs: [] };
+}
+
 /** `command` as an argv; without one, the script run by its interpreter (`.py` python, `.sh` bash) or itself. */
 function parseCommand(value: unknown, script: string | undefined, problems: string[]): string[] | undefined {
   if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string')) return value as string[];
@@ -94,6 +104,10 @@ function parseCommand(value: unknown, script: string | undefined, problems: stri
     problems.push('needs a "command" (an array of strings) or a "script"; job ignored');
     return undefined;
   }
+  return commandForScript(script);
+}
+
+function commandForScript(script: string): string[] {
   if (script.endsWith('.py')) return ['python', script];
   if (script.endsWith('.sh')) return ['bash', script];
   return [script];

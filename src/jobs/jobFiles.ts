@@ -29,10 +29,12 @@ export interface JobState {
   runner?: { host: string; pid: number };
 }
 
+/** The state, with what other writers keep in the same file (the Kubernetes tracker's `kubernetes`) passed through. */
 export function readJobState(dir: string): JobState {
   try {
     const parsed = JSON.parse(fs.readFileSync(path.join(dir, JOB_STATE_FILE), 'utf8')) as Partial<JobState>;
     return {
+      ...parsed,
       logOffset: typeof parsed.logOffset === 'number' ? parsed.logOffset : 0,
       logLines: typeof parsed.logLines === 'number' ? parsed.logLines : 0,
       pendingModels: Array.isArray(parsed.pendingModels) ? parsed.pendingModels : [],

@@ -71,7 +71,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   const { child, exited } = await spawnJob(plan.command, {
     cwd: folder,
     logFile: path.join(dir, LOGS_FILE),
-    env: { ...process.env, ...job.env, MLTRAIL_RUN_ID: id, MLTRAIL_PARAMS: JSON.stringify(plan.params), MLTRAIL_RUN_DIR: dir, PYTHONUNBUFFERED: '1' },
+    env: { ...inheritedEnv(), ...job.env, MLTRAIL_RUN_ID: id, MLTRAIL_PARAMS: JSON.stringify(plan.params), MLTRAIL_RUN_DIR: dir, PYTHONUNBUFFERED: '1' },
   });
   const start: Record<string, unknown> = { type: 'start', time: startTime, name: plan.name, command: plan.command, host: os.hostname() };
   if (job.experiment !== undefined) start.experiment = job.experiment;
@@ -123,6 +123,12 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     return { status, exitCode, registeredModels };
   });
   return { id, dir, pid: child.pid, cancel, finished };
+}
+
+/** This process's environment, less what only made it run: the editor starts the runner as Node through Electron. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const { ELECTRON_RUN_AS_NODE: _electronAsNode, ...inherited } = process.env;
+  return inherited;
 }
 
 interface SpawnOptions {

@@ -9,6 +9,7 @@ import { generateWorkspace } from '../workspace/generateWorkspace.ts';
 import { benchCompare } from './compareBench.ts';
 import { benchDatasets } from './datasetsBench.ts';
 import { benchDrift } from './driftBench.ts';
+import { benchJobs } from './jobsBench.ts';
 import { benchSources } from './sourcesBench.ts';
 
 const RUNS = 10_000;
@@ -91,6 +92,7 @@ try {
   await benchSources(emit);
   await benchDrift(emit);
   await benchDatasets(emit);
+  await benchJobs(emit);
   // In Chromium: the compare table scrolled, and the compare view at scale in code-server (minutes of setup, so
   // MLTRAIL_BENCH_E2E=0 skips that one).
   const browserFigure = (script: string) => {

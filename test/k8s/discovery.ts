@@ -8,7 +8,7 @@ function resourceList(groupVersion: string): object {
   const served = Object.values(resources).filter((resource) => apiVersionOf(resource) === groupVersion);
   const entries = served.flatMap((resource: ResourceDescriptor) => [
     { name: resource.name, singularName: resource.kind.toLowerCase(), namespaced: true, kind: resource.kind, verbs, shortNames: resource.shortNames },
-    ...(resource.name === 'events' ? [] : [{ name: `${resource.name}/status`, singularName: '', namespaced: true, kind: resource.kind, verbs: ['get', 'patch', 'update'] }]),
+    ...(resource.name === 'jobs' || resource.name === 'pods' ? [{ name: `${resource.name}/status`, singularName: '', namespaced: true, kind: resource.kind, verbs: ['get', 'patch', 'update'] }] : []),
     ...(resource.name === 'pods' ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }] : []),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources: entries };
@@ -47,6 +47,6 @@ export const openApiV3Documents: Record<string, object> = {
       'apis/batch/v1': { serverRelativeURL: '/openapi/v3/apis/batch/v1?hash=fake' },
     },
   },
-  '/openapi/v3/api/v1': openApiDocument(resources.pods, resources.events),
+  '/openapi/v3/api/v1': openApiDocument(resources.pods, resources.events, resources.configmaps),
   '/openapi/v3/apis/batch/v1': openApiDocument(resources.jobs),
 };

@@ -12,12 +12,16 @@
 //   controller               the scripted JobController (advance, runToEnd, autoAdvance, unsuspend)
 //   requests                 every request seen: method, path, query, accept (to assert what a client sent)
 //   disconnectWatches({abrupt?}) ends every open watch from the server side; returns how many
+//   disconnectLogs({abrupt?})    ends every open log follow from the server side (a premature end); returns how many
 //   setBookmarkInterval(ms)  BOOKMARK period for watches with allowWatchBookmarks=true (also for open ones)
 //   openWatchCount, stop()
 //
 // Serves: /version, discovery (/api, /apis, /api/v1, /apis/batch/v1), batch/v1 jobs (create, get, list, patch,
 // delete with propagationPolicy, status subresource), v1 pods (create, get, list, delete, log), v1 events (list, get,
-// create); list and watch take labelSelector and fieldSelector; kubectl's Table requests get a meta.k8s.io/v1 Table.
+// create), v1 configmaps (create, get, list, patch, delete); list and watch take labelSelector and fieldSelector;
+// kubectl's Table requests get a meta.k8s.io/v1 Table. Jobs and ConfigMaps are validated as the API server does (422
+// Invalid listing every field at fault); deleting an object deletes the pods and ConfigMaps it owns (ownerReferences)
+// unless the propagation policy orphans them.
 // Every failure is a v1 Status with Content-Type application/json.
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -26,13 +30,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { alreadyExists, ApiError, badRequest, notFound } from './apiStatus.ts';
 import { discoveryDocuments, openApiV3Documents } from './discovery.ts';
+import { validateConfigMap, validateConfigMapUpdate } from './configMapApi.ts';
 import { defaultJob, validateJob } from './jobApi.ts';
 import { JobController, type JobControllerOptions } from './jobController.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ObjectStore, type KubeObject } from './objectStore.ts';
 import { jsonPatch, mergePatch } from './patches.ts';
 import { PodLogs, type LogLine } from './podLogs.ts';
-import { apiVersionOf, qualifiedName, resourceAt, resources, type ResourceDescriptor } from './resources.ts';
+import { apiVersionOf, qualifiedName, resourceAt, resources, type ResourceDescriptor, type ResourceName } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { toTable, wantsTable } from './tables.ts';
 import { WatchStreams } from './watchStreams.ts';
@@ -65,6 +70,7 @@ export interface FakeApiServer {
   requests: RecordedRequest[];
   readonly openWatchCount: number;
   disconnectWatches(options?: { abrupt?: boolean }): number;
+  disconnectLogs(options?: { abrupt?: boolean }): number;
   setBookmarkInterval(intervalMs: number): void;
   stop(): Promise<void>;
 }
@@ -93,6 +99,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const controller = new JobController(store, logs, options.controller);
   const watches = new WatchStreams(store, options.bookmarkIntervalMs ?? 60_000);
   const requests: RecordedRequest[] = [];
+  const openLogFollows = new Set<ServerResponse>();
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -138,7 +145,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
             timeoutSeconds: timeout === null ? undefined : Number(timeout),
           });
         }
-        const items = store.list(resourceName, route.namespace).filter(matches);
+        const items = store.list(resourceName, route.namespace, matches);
         if (wantsTable(request.headers.accept)) return sendJson(response, 200, toTable(resourceName, items, store.resourceVersion, store.now()));
         return sendJson(response, 200, { apiVersion: apiVersionOf(route.resource), kind: `${route.resource.kind}List`, metadata: { resourceVersion: String(store.resourceVersion) }, items });
       }
@@ -173,6 +180,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       if (store.get('jobs', namespace, object.metadata.name)) throw alreadyExists(qualifiedName(resource), object.metadata.name);
       return store.create('jobs', defaultJob(object).job);
     }
+    if (resource.name === 'configmaps') validateConfigMap(object);
     if (!object.metadata.name) throw new ApiError(422, 'Invalid', `${resource.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
     return store.create(resource.name, { ...object, apiVersion: apiVersionOf(resource), kind: resource.kind });
   }
@@ -185,7 +193,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     else if (/^application\/(merge-patch|strategic-merge-patch|apply-patch)/.test(contentType ?? '')) patched = mergePatch(current, operations);
     else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
     const kept = statusOnly ? { ...current, status: patched.status } : { ...patched, status: current.status };
-    return store.update(resource.name, { ...kept, metadata: { ...kept.metadata, uid: current.metadata.uid, name, namespace } });
+    const updated = { ...kept, metadata: { ...kept.metadata, uid: current.metadata.uid, name, namespace } };
+    if (resource.name === 'configmaps') validateConfigMapUpdate(current, updated);
+    return store.update(resource.name, updated);
   }
 
   function remove(resource: ResourceDescriptor, namespace: string, name: string, query: URLSearchParams, body: string): object {
@@ -195,23 +205,30 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
       throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
     }
-    if (resource.name !== 'jobs') return store.delete(resource.name, namespace, name);
-    const dependents = store.list('pods', namespace).filter((pod) => pod.metadata.ownerReferences?.some((owner) => owner.uid === existing.metadata.uid));
+    // The garbage collector's part: objects whose ownerReferences name the deleted object go with it, unless orphaned.
+    const dependents = garbageCollected.flatMap((dependentResource) =>
+      store.list(dependentResource, namespace).filter((object) => object.metadata.ownerReferences?.some((owner) => owner.uid === existing.metadata.uid)).map((object) => ({ resource: dependentResource, object })),
+    );
     // batch/v1 Jobs default to orphaning their pods when no policy is given, kept for backwards compatibility.
-    const effective = policy ?? 'Orphan';
-    if (effective === 'Foreground') for (const pod of dependents) store.delete('pods', namespace, pod.metadata.name);
-    const deleted = store.delete('jobs', namespace, name);
-    if (effective === 'Background') for (const pod of dependents) store.delete('pods', namespace, pod.metadata.name);
+    const effective = policy ?? (resource.name === 'jobs' ? 'Orphan' : 'Background');
+    const deleteDependents = () => {
+      for (const { resource: dependentResource, object } of dependents) store.delete(dependentResource, namespace, object.metadata.name);
+    };
+    if (effective === 'Foreground') deleteDependents();
+    const deleted = store.delete(resource.name, namespace, name);
+    if (effective === 'Background') deleteDependents();
     if (effective === 'Orphan') {
-      for (const pod of dependents) {
-        store.mutate('pods', namespace, pod.metadata.name, (orphan) => {
+      for (const { resource: dependentResource, object } of dependents) {
+        store.mutate(dependentResource, namespace, object.metadata.name, (orphan) => {
           const remaining = orphan.metadata.ownerReferences?.filter((owner) => owner.uid !== existing.metadata.uid) ?? [];
           if (remaining.length > 0) orphan.metadata.ownerReferences = remaining;
           else delete orphan.metadata.ownerReferences;
         });
       }
     }
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: 'batch', kind: 'jobs', uid: deleted.metadata.uid } };
+    // A deleted pod is answered with the pod (it terminates gracefully); other kinds with a Success Status.
+    if (resource.name === 'pods') return deleted;
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: resource.group, kind: resource.name, uid: deleted.metadata.uid } };
   }
 
   function streamLog(request: IncomingMessage, response: ServerResponse, namespace: string, name: string, query: URLSearchParams): void {
@@ -240,7 +257,13 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     if (backlog) response.write(backlog);
     else response.flushHeaders();
     const unfollow = follow({ onLine: (line) => response.write(format(line)), onEnd: () => response.end() });
-    request.on('close', unfollow);
+    openLogFollows.add(response);
+    const stopFollowing = () => {
+      unfollow();
+      openLogFollows.delete(response);
+    };
+    request.on('close', stopFollowing);
+    response.on('close', stopFollowing);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -259,6 +282,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       return watches.openCount;
     },
     disconnectWatches: (disconnectOptions) => watches.disconnectAll(disconnectOptions),
+    disconnectLogs(disconnectOptions = {}) {
+      const follows = [...openLogFollows];
+      for (const response of follows) {
+        if (disconnectOptions.abrupt) response.socket?.destroy();
+        else response.end();
+      }
+      return follows.length;
+    },
     setBookmarkInterval: (intervalMs) => watches.setBookmarkInterval(intervalMs),
     async stop() {
       controller.stop();
@@ -269,6 +300,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     },
   };
 }
+
+/** The resources whose objects can be owned by another and are deleted with it. */
+const garbageCollected: ResourceName[] = ['pods', 'configmaps'];
 
 function missing(resource: ResourceDescriptor, name: string): never {
   throw notFound(qualifiedName(resource), name);

@@ -1,30 +1,44 @@
 // What the API server does to a Job before storing it: validation (422 Invalid) and defaulting, including the
 // controller-uid/job-name labels it adds to the selector and the pod template.
 import { randomUUID } from 'node:crypto';
-import { ApiError } from './apiStatus.ts';
+import { checkDnsSubdomain, checkLabels, checkNonNegativeInteger, FieldErrors } from './fieldErrors.ts';
 import type { KubeObject } from './objectStore.ts';
+import { validatePodTemplateSpec } from './podSpecValidation.ts';
 
-function invalid(name: string, field: string, detail: string, reason: string): ApiError {
-  return new ApiError(422, 'Invalid', `Job.batch "${name}" is invalid: ${field}: ${detail}`, {
-    name,
-    group: 'batch',
-    kind: 'Job',
-    causes: [{ reason, message: detail, field }],
-  });
-}
+const COMPLETION_MODES = ['NonIndexed', 'Indexed'];
+const RESTART_POLICIES = ['OnFailure', 'Never'];
+/** The most indexes an Indexed Job may have. */
+const MAX_INDEXED_COMPLETIONS = 100_000;
 
+/** ValidateJob, as far as the fake goes: every problem found is reported in one 422 Invalid. */
 export function validateJob(job: KubeObject): void {
+  const errors = new FieldErrors();
   const name = job.metadata?.name ?? '';
-  if (!name) throw invalid(name, 'metadata.name', 'Required value: name or generateName is required', 'FieldValueRequired');
-  if (!job.spec?.template) throw invalid(name, 'spec.template.spec.containers', 'Required value', 'FieldValueRequired');
-  const containers = job.spec.template.spec?.containers;
-  if (!Array.isArray(containers) || containers.length === 0) {
-    throw invalid(name, 'spec.template.spec.containers', 'Required value', 'FieldValueRequired');
+  if (!name) {
+    errors.required('metadata.name', 'name or generateName is required');
+  } else {
+    checkDnsSubdomain(errors, 'metadata.name', name);
+    // The name becomes the value of the pods' job-name label.
+    if (name.length > 63) errors.invalid('metadata.name', name, 'must be no more than 63 characters');
   }
-  const restartPolicy = job.spec.template.spec.restartPolicy;
-  if (restartPolicy !== 'Never' && restartPolicy !== 'OnFailure') {
-    throw invalid(name, 'spec.template.spec.restartPolicy', `Required value: valid values: "OnFailure", "Never"`, 'FieldValueRequired');
+  checkLabels(errors, 'metadata.labels', job.metadata?.labels);
+  const spec = job.spec ?? {};
+  for (const field of ['backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'parallelism', 'completions'] as const) {
+    checkNonNegativeInteger(errors, `spec.${field}`, spec[field]);
   }
+  if (spec.completionMode !== undefined && !COMPLETION_MODES.includes(spec.completionMode)) errors.notSupported('spec.completionMode', spec.completionMode, COMPLETION_MODES);
+  if (spec.completionMode === 'Indexed') {
+    if (spec.completions === undefined || spec.completions === null) errors.required('spec.completions', 'when completion mode is Indexed');
+    else if (spec.completions > MAX_INDEXED_COMPLETIONS) errors.invalid('spec.completions', spec.completions, `must be less than or equal to ${MAX_INDEXED_COMPLETIONS} when completion mode is Indexed`);
+  }
+  if (!spec.template) {
+    errors.required('spec.template.spec.containers');
+  } else {
+    validatePodTemplateSpec(errors, spec.template, 'spec.template');
+    const restartPolicy = spec.template.spec?.restartPolicy;
+    if (!RESTART_POLICIES.includes(restartPolicy)) errors.required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"');
+  }
+  errors.throwIfAny('Job', 'batch', name);
 }
 
 /** Fills in what Kubernetes defaults; the uid is chosen here because the labels carry it. */

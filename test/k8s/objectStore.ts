@@ -65,9 +65,10 @@ export class ObjectStore {
     return object && structuredClone(object);
   }
 
-  list(resource: ResourceName, namespace?: string): KubeObject[] {
+  /** The objects in name order; `matches` (selectors) is applied before copying, so a narrow list stays cheap. */
+  list(resource: ResourceName, namespace?: string, matches: (object: KubeObject) => boolean = () => true): KubeObject[] {
     return [...this.#bucket(resource).values()]
-      .filter((object) => namespace === undefined || object.metadata.namespace === namespace)
+      .filter((object) => (namespace === undefined || object.metadata.namespace === namespace) && matches(object))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
       .map((object) => structuredClone(object));
   }

@@ -1,6 +1,6 @@
 // The resources the fake API server serves, described once so that routing, discovery and error messages agree.
 
-export type ResourceName = 'jobs' | 'pods' | 'events';
+export type ResourceName = 'jobs' | 'pods' | 'events' | 'configmaps';
 
 export interface ResourceDescriptor {
   name: ResourceName;
@@ -14,6 +14,7 @@ export const resources: Record<ResourceName, ResourceDescriptor> = {
   jobs: { name: 'jobs', group: 'batch', version: 'v1', kind: 'Job', shortNames: [] },
   pods: { name: 'pods', group: '', version: 'v1', kind: 'Pod', shortNames: ['po'] },
   events: { name: 'events', group: '', version: 'v1', kind: 'Event', shortNames: ['ev'] },
+  configmaps: { name: 'configmaps', group: '', version: 'v1', kind: 'ConfigMap', shortNames: ['cm'] },
 };
 
 export function apiVersionOf(resource: ResourceDescriptor): string {

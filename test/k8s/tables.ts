@@ -47,6 +47,11 @@ const columns: Record<ResourceName, Column[]> = {
     { name: 'Restarts', type: 'integer', cell: (pod) => (pod.status?.containerStatuses ?? []).reduce((sum: number, c: { restartCount?: number }) => sum + (c.restartCount ?? 0), 0) },
     created,
   ],
+  configmaps: [
+    name,
+    { name: 'Data', type: 'integer', cell: (configMap) => Object.keys(configMap.data ?? {}).length + Object.keys(configMap.binaryData ?? {}).length },
+    created,
+  ],
   events: [
     { name: 'Type', type: 'string', cell: (event) => event.type },
     { name: 'Reason', type: 'string', cell: (event) => event.reason },

@@ -89,7 +89,7 @@ async function runElectron(): Promise<boolean> {
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: path.join(runnerDir, 'dist', 'testElectron.cjs'),
     launchArgs: [singleFolderWorkspace(), '--disable-extensions'],
-    extensionTestsEnv: { MLTRAIL_TEST_SUITES: 'activation,experimentsView,liveUpdates,runCommands,config,compare,drift' },
+    extensionTestsEnv: { MLTRAIL_TEST_SUITES: 'activation,experimentsView,jobs,liveUpdates,runCommands,config,compare,drift' },
   });
   return true;
 }
@@ -100,7 +100,7 @@ let ok: boolean;
 if (process.argv.includes('--electron')) {
   ok = await runElectron();
 } else {
-  const single = await runSession('single folder', singleFolderWorkspace(), ['activation', 'experimentsView', 'liveUpdates', 'runCommands', 'config', 'compare', 'drift']);
+  const single = await runSession('single folder', singleFolderWorkspace(), ['activation', 'experimentsView', 'jobs', 'liveUpdates', 'runCommands', 'config', 'compare', 'drift']);
   const multi = await runSession('multi-root', multiRootWorkspace(), ['multiRoot']);
   ok = [report('Integration (code-server, single folder)', single), report('Integration (code-server, multi-root)', multi)].every(Boolean);
 }

@@ -56,11 +56,40 @@ describe('mltrail run, logs, cancel, jobs', () => {
     assert.equal(await runCommand(['sweep', '--index', '2', '--json'], io(folder).cliIo), 0);
   });
 
-  it('refuses the kubernetes backend and unknown jobs clearly', async () => {
+  it('refuses unknown backends and jobs, stray options, and says when there is no kubeconfig', async () => {
     const folder = workspace();
-    await assert.rejects(runCommand(['ok', '--backend', 'kubernetes'], io(folder).cliIo), (error) => error instanceof UsageError && /not available yet/.test(error.message));
+    await assert.rejects(runCommand(['ok', '--backend', 'slurm'], io(folder).cliIo), (error) => error instanceof UsageError && /unknown backend "slurm"/.test(error.message));
+    await assert.rejects(runCommand(['ok', '--context', 'gpu'], io(folder).cliIo), (error) => error instanceof UsageError && /go with --backend kubernetes/.test(error.message));
     await assert.rejects(runCommand(['missing'], io(folder).cliIo), (error) => error instanceof CommandError && /no job "missing".*jobs: ok, sweep, sleepy/.test(error.message));
     await assert.rejects(runCommand(['ok', '--param', 'code'], io(folder).cliIo), UsageError);
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+    process.env.KUBECONFIG = path.join(folder, 'missing-kubeconfig');
+    process.env.HOME = folder;
+    try {
+      await assert.rejects(runCommand(['ok', '--backend', 'kubernetes'], io(folder).cliIo), (error) => error instanceof CommandError && /kubeconfig/i.test(error.message));
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+    const runs = path.join(folder, '.mltrail', 'runs');
+    assert.deepEqual(fs.existsSync(runs) ? fs.readdirSync(runs) : [], [], 'nothing recorded for a launch that could not start');
+  });
+
+  it('runs a script no job declares with --script, named after the file', async () => {
+    const folder = workspace();
+    fs.mkdirSync(path.join(folder, 'scripts'));
+    fs.writeFileSync(path.join(folder, 'scripts', 'quick train.sh'), 'echo \'{"mltrail":"metric","name":"acc","step":0,"value":0.75}\'\necho done\n');
+    const script = io(folder);
+    assert.equal(await runCommand(['--script', 'scripts/quick train.sh', '--json'], script.cliIo), 0);
+    const [result] = JSON.parse(script.captured.out) as Array<{ id: string; job: string; status: string }>;
+    assert.deepEqual([result?.job, result?.status], ['quick-train', 'finished']);
+    const dir = path.join(folder, '.mltrail', 'runs', result!.id);
+    assert.match(fs.readFileSync(path.join(dir, 'run.jsonl'), 'utf8'), /"command":\["bash","scripts\/quick train.sh"\]/);
+    assert.match(fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8'), /"name":"acc","step":0,"value":0.75/);
+    await assert.rejects(runCommand(['--script', 'nope.py'], io(folder).cliIo), (error) => error instanceof CommandError && /no script nope.py/.test(error.message));
+    await assert.rejects(runCommand(['ok', '--script', 'scripts/quick train.sh'], io(folder).cliIo), UsageError);
   });
 
   it('cancels a running job from another command, follows its logs to the end, and refuses to cancel it twice', async () => {
