@@ -9,6 +9,9 @@ export interface CliIo {
   driftWorkerScript?: string | URL;
 }
 
+/** What a command interrupted with Ctrl-C exits with, as shells report a process ended by SIGINT. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
 /** A wrong invocation: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
 

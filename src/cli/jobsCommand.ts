@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { CannotCancel, cancelRecordedRun } from '../jobs/cancelRun.ts';
+import { CannotCancel, DEFAULT_CANCEL_GRACE_MS, cancelRecordedRun } from '../jobs/cancelRun.ts';
 import { type JobDefinition, type ParamSet, parseJobDefinitions, scriptJob } from '../jobs/jobConfig.ts';
 import { type JobRunPlan, expandSweep, parseParamOverride, planJobRuns } from '../jobs/jobParams.ts';
 import { DEFAULT_GPU_SAMPLE_INTERVAL_MS } from '../jobs/gpuSampler.ts';
-import { DEFAULT_CANCEL_GRACE_MS, type RunOutcome, startLocalRun } from '../jobs/localRunner.ts';
+import { type RunOutcome, startLocalRun } from '../jobs/localRunner.ts';
 import { followLog, readLog } from '../jobs/logFollower.ts';
 import { readRecordedRun } from '../jobs/recordedRun.ts';
 import { put } from '../platform/dictionary.ts';
@@ -15,7 +15,7 @@ import { RunIndex } from '../runs/runIndex.ts';
 import type { RunSummary } from '../runs/runSummary.ts';
 import { loadWorkspaceConfig } from '../store/config.ts';
 import { isValidRunId, newRunId, runDir } from '../store/layout.ts';
-import { type CliIo, CommandError, UsageError } from './cliIo.ts';
+import { type CliIo, CommandError, INTERRUPTED_EXIT_CODE, UsageError } from './cliIo.ts';
 import { resolveStoreDir } from './storeLocation.ts';
 import { cancelOnKubernetes, followKubernetesRun, runOnKubernetes } from './kubernetesRun.ts';
 import { readKubernetesRunState } from '../jobs/kubernetes/kubernetesRunState.ts';
@@ -65,7 +65,6 @@ List the jobs declared in mltrail.json "jobs" with their command, sweep size and
 `;
 
 const RECENT_RUNS = 5;
-const SIGNAL_EXIT_CODE = 130;
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
   try {
@@ -181,14 +180,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const json = results.map(({ plan, id, outcome }) => ({ id, job: plan.job, index: plan.index, name: plan.name, params: plan.params, status: outcome.status, exitCode: outcome.exitCode }));
     io.out(JSON.stringify(json, null, 2) + '\n');
   }
-  if (interrupted) return SIGNAL_EXIT_CODE;
+  if (interrupted) return INTERRUPTED_EXIT_CODE;
   return results.find((result) => result.outcome.exitCode !== 0)?.outcome.exitCode ?? 0;
 }
 
-/**
- * Starts one background `mltrail run JOB --index I --run-id ID` per plan, with this command's own options, and
- * prints the run ids; the background runners record the runs.
- */
 /** The ad-hoc job of `--script`, its path made relative to the workspace folder the job runs in. */
 function scriptJobIn(folder: string, cwd: string, script: string): JobDefinition {
   const file = path.resolve(cwd, script);
@@ -196,6 +191,10 @@ function scriptJobIn(folder: string, cwd: string, script: string): JobDefinition
   return scriptJob(path.relative(folder, file).split(path.sep).join('/'));
 }
 
+/**
+ * Starts one background `mltrail run JOB --index I --run-id ID` per plan, with this command's own options, and
+ * prints the run ids; the background runners record the runs.
+ */
 function detach(plans: readonly JobRunPlan[], args: readonly string[], io: CliIo): number {
   const script = process.argv[1];
   if (script === undefined) throw new CommandError('cannot find the mltrail command to start in the background');
@@ -247,7 +246,11 @@ export async function cancelCommand(args: string[], io: CliIo): Promise<number> 
   const storeDir = resolveStoreDir(io, values.store as string | undefined);
   const id = singleRunId(positionals, 'cancel');
   const kubernetes = readKubernetesRunState(runDir(storeDir, id));
-  if (kubernetes) return cancelOnKubernetes(storeDir, kubernetes.placement, io);
+  if (kubernetes) {
+    const status = readRecordedRun(storeDir, id)?.status;
+    if (status !== 'running') throw new CommandError(`run ${id} is not running (${status ?? 'not in this store'})`);
+    return cancelOnKubernetes(storeDir, kubernetes.placement, io);
+  }
   try {
     const result = await cancelRecordedRun(storeDir, id, seconds(values.grace, '--grace', DEFAULT_CANCEL_GRACE_MS));
     io.out(`Cancelled run ${id}${result.forced ? ' (killed after the grace period)' : ''}.\n`);

@@ -9,6 +9,9 @@ import { applyNewLogLines } from './logApplier.ts';
 import { terminateGroup } from './processGroup.ts';
 import { readRecordedRun } from './recordedRun.ts';
 
+/** How long a cancelled job has between SIGTERM and SIGKILL unless told otherwise. */
+export const DEFAULT_CANCEL_GRACE_MS = 10_000;
+
 export interface CancelResult {
   /** SIGKILL was needed after the grace period. */
   forced: boolean;

@@ -23,6 +23,8 @@ export interface JobDefinition {
   inputs: string[];
   resources?: Record<string, unknown>;
   kubernetes?: Record<string, unknown>;
+  /** Made up for a script no job declares (`scriptJob`): its runs are tagged with the script, apart from declared jobs. */
+  adHoc?: true;
 }
 
 export interface JobDefinitions {
@@ -90,7 +92,7 @@ function parseJob(name: string, entry: unknown, problems: string[]): JobDefiniti
 export function scriptJob(script: string): JobDefinition {
   const stem = script.replace(/\\/g, '/').split('/').pop()!.replace(/\.[^.]*$/, '');
   const name = stem.replace(/[^A-Za-z0-9._-]/g, '-') || 'script';
-  return { name, script, command: commandForScript(script), params: {}, sweep: {}, env: {}, inputs: [] };
+  return { name, script, command: commandForScript(script), params: {}, sweep: {}, env: {}, inputs: [], adHoc: true };
 }
 
 /** `command` as an argv; without one, the script run by its interpreter (`.py` python, `.sh` bash) or itself. */

@@ -11,13 +11,13 @@ import { latestDatasetVersion } from './datasetVersions.ts';
 import { DEFAULT_GPU_SAMPLE_INTERVAL_MS, startGpuSampling } from './gpuSampler.ts';
 import { listGpus } from './gpus.ts';
 import type { JobDefinition } from './jobConfig.ts';
+import { DEFAULT_CANCEL_GRACE_MS } from './cancelRun.ts';
 import { CANCEL_FILE, LOGS_FILE, readJobState, reportJobProblem, writeJobState } from './jobFiles.ts';
 import { registerPendingModels } from './jobModels.ts';
 import type { JobRunPlan } from './jobParams.ts';
 import { applyNewLogLines } from './logApplier.ts';
 import { terminateGroup } from './processGroup.ts';
 
-export const DEFAULT_CANCEL_GRACE_MS = 10_000;
 const DEFAULT_LOG_POLL_MS = 250;
 
 export interface LocalRunOptions {
@@ -81,7 +81,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
   appendLines(path.join(dir, RUN_FILE), [
     JSON.stringify(start),
     JSON.stringify({ type: 'params', values: plan.params }),
-    JSON.stringify({ type: 'tags', values: { job: job.name } }),
+    JSON.stringify({ type: 'tags', values: runTags(job) }),
     ...job.inputs.map((dataset) => {
       const version = latestDatasetVersion(storeDir, dataset);
       return JSON.stringify({ type: 'input', dataset, ...(version === undefined ? {} : { version }) });
@@ -123,6 +123,11 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     return { status, exitCode, registeredModels };
   });
   return { id, dir, pid: child.pid, cancel, finished };
+}
+
+/** `job`; an ad-hoc script run also `script` (its path), so it is not taken for a run of a declared job of that name. */
+function runTags(job: JobDefinition): Record<string, string> {
+  return job.adHoc && job.script !== undefined ? { job: job.name, script: job.script } : { job: job.name };
 }
 
 /** This process's environment, less what only made it run: the editor starts the runner as Node through Electron. */

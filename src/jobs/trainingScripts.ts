@@ -4,6 +4,7 @@ import { formatRelativeTime } from '../platform/time.ts';
 import { keyMetricOf } from '../runs/runQuery.ts';
 import type { RunSummary } from '../runs/runSummary.ts';
 import type { JobDefinition } from './jobConfig.ts';
+import { expandSweep } from './jobParams.ts';
 
 /** What the editor offers lenses on: a file some job runs, or a Python script that reports to MLTrail. */
 export interface TrainingScript {
@@ -64,11 +65,14 @@ export function workspacePath(value: string, folder: string): string | undefined
   return relative;
 }
 
-/** A job's runs (its `job` tag), or a script's (its path among the command's arguments), newest first. */
+/**
+ * A job's runs (its `job` tag; ad-hoc script runs, tagged `script` too, are not a declared job's whatever their
+ * name), or a script's (its path among the command's arguments), newest first.
+ */
 export function runsOfTrainingScript(runs: readonly RunSummary[], target: { job: string } | { script: WorkspaceFile }): RunSummary[] {
   let belongs: (run: RunSummary) => boolean;
   if ('job' in target) {
-    belongs = (run) => run.tags.job === target.job;
+    belongs = (run) => run.tags.job === target.job && run.tags.script === undefined;
   } else {
     const { folder } = target.script;
     const script = workspacePath(target.script.path, folder);
@@ -85,11 +89,22 @@ export function lastRunTitle(run: RunSummary, keyMetric: string | undefined, now
   return time === undefined ? `Last run: ${outcome}` : `Last run: ${outcome} · ${formatRelativeTime(time, now)}`;
 }
 
-/** "Run on gpu-cluster (2× GPU)": the job's own context, else the chosen one, else "Kubernetes"; no GPU part without GPUs. */
-export function kubernetesRunTitle(job: JobDefinition, chosenContext: string | undefined): string {
-  const context = nonEmpty(job.kubernetes?.context) ?? nonEmpty(chosenContext) ?? 'Kubernetes';
+/** "Run locally", or "Run locally (6 runs)" for a job whose sweep has 6 points. */
+export function localRunTitle(job: JobDefinition): string {
+  const points = expandSweep(job.sweep).length;
+  return points > 1 ? `Run locally (${points} runs)` : 'Run locally';
+}
+
+/**
+ * "Run on gpu-cluster (2× GPU, 6 runs)": the job's own context, else the chosen one, else the kubeconfig's current
+ * one when known, else "Kubernetes"; no GPU part without GPUs, no count without a sweep.
+ */
+export function kubernetesRunTitle(job: JobDefinition, chosenContext: string | undefined, currentContext?: string): string {
+  const context = nonEmpty(job.kubernetes?.context) ?? nonEmpty(chosenContext) ?? nonEmpty(currentContext) ?? 'Kubernetes';
   const gpus = gpuCount(job.resources?.gpus);
-  return gpus > 0 ? `Run on ${context} (${gpus}× GPU)` : `Run on ${context}`;
+  const points = expandSweep(job.sweep).length;
+  const details = [gpus > 0 ? `${gpus}× GPU` : '', points > 1 ? `${points} runs` : ''].filter(Boolean);
+  return details.length > 0 ? `Run on ${context} (${details.join(', ')})` : `Run on ${context}`;
 }
 
 function nonEmpty(value: unknown): string | undefined {

@@ -55,6 +55,18 @@ switch (task) {
     print({ ms: performance.now() - started });
     break;
   }
+  case 'kubernetes-launch': {
+    // The first launch of a window: the Kubernetes bundle loaded, the kubeconfig read, the Job submitted.
+    const [kubeconfig, folder, bundle] = args as [string, string, string];
+    const { planJobRuns } = await import('../../src/jobs/jobParams.ts');
+    const job = { name: 'train', command: ['python', 'train.py'], params: {}, sweep: {}, env: {}, inputs: [], kubernetes: { image: 'python:3.12-slim' } };
+    const started = performance.now();
+    const kubernetes = createRequire(import.meta.url)(bundle) as typeof import('../../src/jobs/kubernetes/index.ts');
+    const connection = await kubernetes.connectKubernetes(undefined, { file: kubeconfig });
+    await kubernetes.submitKubernetesJob({ connection, folder, storeDir: path.join(folder, '.mltrail'), job, plans: planJobRuns(job) });
+    print({ ms: performance.now() - started });
+    break;
+  }
   default:
     throw new Error(`unknown probe task ${task}`);
 }

@@ -109,15 +109,15 @@ describe('Jobs: a training script launched from its CodeLens, followed live', ()
     await jobRow.click();
     const frame = await runDetailsFrame(page, 'train', 30_000);
     assert.equal(await frame.$eval('.status', (element) => element.getAttribute('data-status')), 'running');
-    await waitFor(async () => (await tableRows(frame, 'Metrics')).some(([name, last, step]) => name === 'loss' && last === '1' && step === '0'), 20_000, 'the first loss point');
+    await waitFor(async () => (await tableRows(frame, 'Metrics')).some(([name, last, step]) => name === 'loss' && last === '1' && step === '0'), 45_000, 'the first loss point');
     fs.writeFileSync(path.join(folder, 'go-0'), '');
-    await waitFor(async () => (await tableRows(frame, 'Metrics')).some(([name, last, step]) => name === 'loss' && last === '0.5' && step === '1'), 20_000, 'the second loss point, live');
+    await waitFor(async () => (await tableRows(frame, 'Metrics')).some(([name, last, step]) => name === 'loss' && last === '0.5' && step === '1'), 45_000, 'the second loss point, live');
     assert.equal(await frame.$eval('.status', (element) => element.getAttribute('data-status')), 'running', 'the run is still running while its points arrive');
     await session.screenshot('jobs-03-live-metrics');
 
     fs.writeFileSync(path.join(folder, 'go-1'), '');
     fs.writeFileSync(path.join(folder, 'go-2'), '');
-    await waitFor(async () => (await frame.$eval('.status', (element) => element.getAttribute('data-status'))) === 'finished', 30_000, 'the run to finish');
+    await waitFor(async () => (await frame.$eval('.status', (element) => element.getAttribute('data-status'))) === 'finished', 45_000, 'the run to finish');
     const metrics = await tableRows(frame, 'Metrics');
     const loss = metrics.find(([name]) => name === 'loss');
     assert.deepEqual(loss?.slice(0, 3), ['loss', '0.3333', '2']);

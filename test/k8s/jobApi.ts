@@ -9,6 +9,8 @@ const COMPLETION_MODES = ['NonIndexed', 'Indexed'];
 const RESTART_POLICIES = ['OnFailure', 'Never'];
 /** The most indexes an Indexed Job may have. */
 const MAX_INDEXED_COMPLETIONS = 100_000;
+/** backoffLimit's default when backoffLimitPerIndex is set: the per-index limits decide alone. */
+const MAX_INT32 = 2_147_483_647;
 
 /** ValidateJob, as far as the fake goes: every problem found is reported in one 422 Invalid. */
 export function validateJob(job: KubeObject): void {
@@ -23,20 +25,31 @@ export function validateJob(job: KubeObject): void {
   }
   checkLabels(errors, 'metadata.labels', job.metadata?.labels);
   const spec = job.spec ?? {};
-  for (const field of ['backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'parallelism', 'completions'] as const) {
+  for (const field of ['backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'parallelism', 'completions'] as const) {
     checkNonNegativeInteger(errors, `spec.${field}`, spec[field]);
   }
   if (spec.completionMode !== undefined && !COMPLETION_MODES.includes(spec.completionMode)) errors.notSupported('spec.completionMode', spec.completionMode, COMPLETION_MODES);
   if (spec.completionMode === 'Indexed') {
     if (spec.completions === undefined || spec.completions === null) errors.required('spec.completions', 'when completion mode is Indexed');
     else if (spec.completions > MAX_INDEXED_COMPLETIONS) errors.invalid('spec.completions', spec.completions, `must be less than or equal to ${MAX_INDEXED_COMPLETIONS} when completion mode is Indexed`);
+    if (isSet(spec.maxFailedIndexes) && isSet(spec.completions) && spec.maxFailedIndexes > spec.completions) {
+      errors.invalid('spec.maxFailedIndexes', spec.maxFailedIndexes, 'must be less than or equal to completions');
+    }
+  } else {
+    for (const field of ['backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
+      if (isSet(spec[field])) errors.invalid(`spec.${field}`, spec[field], 'requires indexed completion mode');
+    }
   }
+  if (isSet(spec.maxFailedIndexes) && !isSet(spec.backoffLimitPerIndex)) errors.required('spec.backoffLimitPerIndex', 'when maxFailedIndexes is specified');
   if (!spec.template) {
     errors.required('spec.template.spec.containers');
   } else {
     validatePodTemplateSpec(errors, spec.template, 'spec.template');
     const restartPolicy = spec.template.spec?.restartPolicy;
     if (!RESTART_POLICIES.includes(restartPolicy)) errors.required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"');
+    else if (isSet(spec.backoffLimitPerIndex) && restartPolicy !== 'Never') {
+      errors.invalid('spec.template.spec.restartPolicy', restartPolicy, 'must be Never when backoffLimitPerIndex is specified');
+    }
   }
   errors.throwIfAny('Job', 'batch', name);
 }
@@ -60,7 +73,7 @@ export function defaultJob(job: KubeObject): { job: KubeObject; uid: string } {
     spec: {
       parallelism: 1,
       completions: 1,
-      backoffLimit: 6,
+      backoffLimit: isSet(spec.backoffLimitPerIndex) ? MAX_INT32 : 6,
       completionMode: 'NonIndexed',
       suspend: false,
       manualSelector: false,
@@ -72,4 +85,8 @@ export function defaultJob(job: KubeObject): { job: KubeObject; uid: string } {
     status: {},
   };
   return { job: defaulted, uid };
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }

@@ -3,10 +3,27 @@
 // (active/ready/succeeded/failed, completedIndexes, Complete/Failed/Suspended conditions) follows its pods.
 //
 // Scripts are chosen per pod by `chooseScript`, else by the `mltrail.test/script` label on the pod template (a name in
-// podScripts), else `defaultScript`. A failed pod is replaced (same index, next attempt) until spec.backoffLimit.
+// podScripts), else `defaultScript`. A failed pod is replaced (same index, next attempt) until spec.backoffLimit (the
+// failures of the whole Job) is exceeded, which fails the Job. An Indexed Job with spec.backoffLimitPerIndex counts the
+// failures of each index too: an index that fails more often is listed in status.failedIndexes and not run again while
+// the other indexes go on; once every index has succeeded or failed, the Job fails with reason FailedIndexes (at once,
+// with MaxFailedIndexesExceeded, when more indexes failed than spec.maxFailedIndexes).
 import type { Change, KubeObject, ObjectStore } from './objectStore.ts';
 import type { PodLogs } from './podLogs.ts';
 import { insufficientGpuMessage, podScripts, scriptLabel, type JobFailureReason, type PodScriptName, type PodStep } from './podScripts.ts';
+
+/** Why the controller itself fails a Job, beyond what a pod script can make it do. */
+type ControllerFailureReason = JobFailureReason | 'FailedIndexes' | 'MaxFailedIndexesExceeded';
+
+const FAILURE_MESSAGES: Record<ControllerFailureReason, string> = {
+  DeadlineExceeded: 'Job was active longer than specified deadline',
+  BackoffLimitExceeded: 'Job has reached the specified backoff limit',
+  FailedIndexes: 'Job has failed indexes',
+  MaxFailedIndexesExceeded: 'Job has exceeded the specified maximal number of failed indexes',
+};
+
+/** On the pods of a Job with backoffLimitPerIndex: how often their index failed before. */
+const INDEX_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
 
 export interface PodScriptContext {
   job: KubeObject;
@@ -40,6 +57,10 @@ interface JobProgress {
   succeeded: number;
   failed: number;
   succeededIndexes: Set<number>;
+  /** The indexes that failed more often than spec.backoffLimitPerIndex allows. */
+  failedIndexes: Set<number>;
+  /** Failed pods per index, for spec.backoffLimitPerIndex. */
+  indexFailures: Map<number, number>;
   attempts: Map<number, number>;
   nextOrdinal: number;
 }
@@ -127,7 +148,7 @@ export class JobController {
     if (!job || job.metadata.uid !== metadata.uid) return;
     let progress = this.#jobs.get(metadata.uid);
     if (!progress) {
-      progress = { namespace: metadata.namespace, name: metadata.name, uid: metadata.uid, suspended: false, finished: false, succeeded: 0, failed: 0, succeededIndexes: new Set(), attempts: new Map(), nextOrdinal: 0 };
+      progress = { namespace: metadata.namespace, name: metadata.name, uid: metadata.uid, suspended: false, finished: false, succeeded: 0, failed: 0, succeededIndexes: new Set(), failedIndexes: new Set(), indexFailures: new Map(), attempts: new Map(), nextOrdinal: 0 };
       this.#jobs.set(metadata.uid, progress);
       if (job.spec.suspend) this.#suspend(progress);
       else this.#start(progress);
@@ -167,7 +188,7 @@ export class JobController {
     if (completionMode === 'Indexed') {
       const busy = new Set(active.map((pod) => pod.index));
       for (let index = 0; index < completions && room > 0; index++) {
-        if (progress.succeededIndexes.has(index) || busy.has(index)) continue;
+        if (progress.succeededIndexes.has(index) || progress.failedIndexes.has(index) || busy.has(index)) continue;
         this.#createPod(job, progress, index);
         room--;
       }
@@ -185,6 +206,7 @@ export class JobController {
     const generateName = indexed ? `${job.metadata.name}-${index}-` : `${job.metadata.name}-`;
     const template = job.spec.template;
     const indexFields = indexed ? { 'batch.kubernetes.io/job-completion-index': String(index) } : {};
+    const failureCount = hasBackoffLimitPerIndex(job) ? { [INDEX_FAILURE_COUNT_ANNOTATION]: String(progress.indexFailures.get(index) ?? 0) } : {};
     const pod = this.#store.create('pods', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -196,7 +218,7 @@ export class JobController {
         resourceVersion: '',
         creationTimestamp: '',
         labels: { ...template.metadata?.labels, ...indexFields },
-        annotations: { ...template.metadata?.annotations, ...indexFields },
+        annotations: { ...template.metadata?.annotations, ...indexFields, ...failureCount },
         ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }],
       },
       spec: { ...template.spec, schedulerName: 'default-scheduler' },
@@ -269,18 +291,19 @@ export class JobController {
           }));
           setPodCondition(status, 'Ready', 'True', now);
         });
-        this.#recordEvent(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, 'kubelet');
-        for (const container of containers) {
-          this.#recordEvent(pod, 'Normal', 'Created', `Created container ${container}`, 'kubelet');
-          this.#recordEvent(pod, 'Normal', 'Started', `Started container ${container}`, 'kubelet');
-          this.#logs.start(namespace, name, container);
-        }
-        for (const line of step.logs ?? []) this.#logs.append(namespace, name, main, line, this.#store.now());
+        this.#startContainers(pod, step.logs ?? []);
         return;
       }
       case 'log':
         for (const line of step.lines) this.#logs.append(namespace, name, main, line, this.#store.now());
         return;
+      case 'ran': {
+        // Started, printed and exited between two status updates: the pod goes from Pending to its end at once.
+        this.#schedule(pod);
+        this.#startContainers(pod, step.logs);
+        if (step.exitCode === 0) return this.#terminate(tracked, pod, 'Succeeded', { exitCode: 0, reason: 'Completed' });
+        return this.#terminate(tracked, pod, 'Failed', { exitCode: step.exitCode, reason: 'Error' });
+      }
       case 'succeeded':
         return this.#terminate(tracked, pod, 'Succeeded', { exitCode: 0, reason: 'Completed' });
       case 'failed':
@@ -317,6 +340,19 @@ export class JobController {
         return;
       }
     }
+  }
+
+  /** The kubelet's part of a container start: its events, a new run of its log, the main container's first lines. */
+  #startContainers(pod: KubeObject, lines: string[]): void {
+    const { namespace, name } = pod.metadata;
+    const containers = containerNames(pod);
+    this.#recordEvent(pod, 'Normal', 'Pulled', `Container image "${pod.spec.containers[0].image ?? ''}" already present on machine`, 'kubelet');
+    for (const container of containers) {
+      this.#recordEvent(pod, 'Normal', 'Created', `Created container ${container}`, 'kubelet');
+      this.#recordEvent(pod, 'Normal', 'Started', `Started container ${container}`, 'kubelet');
+      this.#logs.start(namespace, name, container);
+    }
+    for (const line of lines) this.#logs.append(namespace, name, containers[0]!, line, this.#store.now());
   }
 
   #schedule(pod: KubeObject): void {
@@ -363,9 +399,21 @@ export class JobController {
     } else {
       progress.failed++;
       if (progress.failed > job.spec.backoffLimit) return this.#failJob(progress, 'BackoffLimitExceeded');
-      this.#createPod(job, progress, tracked.index);
+      if (!this.#indexFailed(job, progress, tracked.index)) this.#createPod(job, progress, tracked.index);
     }
+    if (progress.failedIndexes.size > (job.spec.maxFailedIndexes ?? Infinity)) return this.#failJob(progress, 'MaxFailedIndexesExceeded');
+    if (progress.failedIndexes.size > 0 && progress.failedIndexes.size + progress.succeededIndexes.size >= job.spec.completions) return this.#failJob(progress, 'FailedIndexes');
     this.#fillPods(progress);
+  }
+
+  /** Counts a failure of the index against spec.backoffLimitPerIndex; true when the index has failed for good. */
+  #indexFailed(job: KubeObject, progress: JobProgress, index: number): boolean {
+    if (!hasBackoffLimitPerIndex(job)) return false;
+    const failures = (progress.indexFailures.get(index) ?? 0) + 1;
+    progress.indexFailures.set(index, failures);
+    if (failures <= job.spec.backoffLimitPerIndex) return false;
+    progress.failedIndexes.add(index);
+    return true;
   }
 
   #completeJob(progress: JobProgress): void {
@@ -380,9 +428,9 @@ export class JobController {
     this.#updateJobStatus(progress.uid);
   }
 
-  #failJob(progress: JobProgress, reason: JobFailureReason): void {
+  #failJob(progress: JobProgress, reason: ControllerFailureReason): void {
     progress.finished = true;
-    const message = reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit';
+    const message = FAILURE_MESSAGES[reason];
     for (const pod of this.#activePods(progress.uid)) {
       this.#store.delete('pods', pod.namespace, pod.name);
       this.#pods.delete(`${pod.namespace}/${pod.name}`);
@@ -411,6 +459,7 @@ export class JobController {
       status.ready = ready;
       status.terminating = 0;
       if (job.spec.completionMode === 'Indexed' && progress.succeededIndexes.size > 0) status.completedIndexes = indexRanges(progress.succeededIndexes);
+      if (hasBackoffLimitPerIndex(job)) status.failedIndexes = indexRanges(progress.failedIndexes);
       status.uncountedTerminatedPods ??= {};
     });
   }
@@ -474,14 +523,22 @@ function setPodCondition(status: any, type: string, value: string, now: string):
   status.conditions = [...(status.conditions ?? []).filter((condition: { type: string }) => condition.type !== type), { type, status: value, lastProbeTime: null, lastTransitionTime: now }];
 }
 
-/** `0-2,4`, as Job.status.completedIndexes writes a set of indexes. */
+function hasBackoffLimitPerIndex(job: KubeObject): boolean {
+  return job.spec.backoffLimitPerIndex !== undefined && job.spec.backoffLimitPerIndex !== null;
+}
+
+/**
+ * `0,1,3-5`, as Job.status.completedIndexes and failedIndexes write a set of indexes: three or more consecutive
+ * indexes as a range, two as two numbers.
+ */
 function indexRanges(indexes: Set<number>): string {
   const sorted = [...indexes].sort((a, b) => a - b);
   const ranges: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const start = sorted[i]!;
     while (sorted[i + 1] === sorted[i]! + 1) i++;
-    ranges.push(start === sorted[i] ? String(start) : `${start}-${sorted[i]}`);
+    const end = sorted[i]!;
+    ranges.push(start === end ? String(start) : end === start + 1 ? `${start},${end}` : `${start}-${end}`);
   }
   return ranges.join(',');
 }

@@ -9,6 +9,8 @@ export type PodStep =
   | { kind: 'image-pull-error'; reason: 'ErrImagePull' | 'ImagePullBackOff' }
   /** Running (a new container run after a crash); the lines go to the log. */
   | { kind: 'running'; logs?: string[] }
+  /** Started, printed these lines and exited, all between two status updates: Pending to Succeeded/Failed at once. */
+  | { kind: 'ran'; logs: string[]; exitCode: number }
   | { kind: 'log'; lines: string[] }
   | { kind: 'succeeded' }
   | { kind: 'failed'; exitCode: number }

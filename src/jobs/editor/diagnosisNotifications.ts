@@ -1,46 +1,52 @@
 import * as vscode from 'vscode';
-import type { Diagnosis, DiagnosisReason, KubernetesRunView } from '../kubernetes/kubernetesRun.ts';
+import type { DiagnosisReason, KubernetesRunView } from '../kubernetes/kubernetesRun.ts';
+import { DiagnosisDigest, WAITING_REASONS, noticeMessage } from './diagnosisDigest.ts';
 
 /** Reasons a run can wait out or be fixed around while it is still going; the others ended it or keep failing it. */
-const WARNINGS: ReadonlySet<DiagnosisReason> = new Set(['Unschedulable', 'ImagePullBackOff', 'ErrImagePull', 'KueueSuspended']);
+const WARNINGS: ReadonlySet<DiagnosisReason> = new Set([...WAITING_REASONS, 'ImagePullBackOff', 'ErrImagePull']);
 
 export interface DiagnosisActions {
   nameOf(runId: string): string;
+  /** The job (mltrail.json's name) the run is a point of. */
+  jobOf(runId: string): string;
+  /** The tracker's live view of the run. */
+  viewOf(runId: string): KubernetesRunView | undefined;
   showLogs(runId: string): void;
   showEvents(runId: string): void;
   cancel(runId: string): void;
 }
 
-/** A notification for each new diagnosis of a run (once per run and reason), with what to do about it. */
-export class DiagnosisNotifications {
-  private readonly notified = new Set<string>();
-  private readonly actions: DiagnosisActions;
+/** A notification for each new diagnosis of a launch (see DiagnosisDigest), with what to do about it. */
+export class DiagnosisNotifications implements vscode.Disposable {
+  private readonly digest: DiagnosisDigest;
 
   constructor(actions: DiagnosisActions) {
-    this.actions = actions;
+    this.digest = new DiagnosisDigest({
+      current: (runId) => actions.viewOf(runId),
+      show: (notice) => {
+        const [runId] = notice.runIds as [string];
+        const message = noticeMessage(notice, { run: actions.nameOf, job: actions.jobOf });
+        const choices = notice.going ? ['Show Logs', 'Show Events', 'Cancel Job'] : ['Show Logs', 'Show Events'];
+        const shown = WARNINGS.has(notice.diagnosis.reason) ? vscode.window.showWarningMessage(message, ...choices) : vscode.window.showErrorMessage(message, ...choices);
+        void shown.then((choice) => {
+          if (choice === 'Show Logs') actions.showLogs(runId);
+          if (choice === 'Show Events') actions.showEvents(runId);
+          if (choice === 'Cancel Job') actions.cancel(runId);
+        });
+      },
+    });
   }
 
-  /** A diagnosis the user saw before this window started (saved in job-state.json): not notified again. */
-  markSeen(runId: string, diagnosis: Diagnosis): void {
-    this.notified.add(key(runId, diagnosis));
+  /** A reason the user saw before this window started (saved in job-state.json): not notified again. */
+  markSeen(launchId: string, reason: DiagnosisReason): void {
+    this.digest.markSeen(launchId, reason);
   }
 
   notify(view: KubernetesRunView): void {
-    const { diagnosis } = view;
-    if (!diagnosis || this.notified.has(key(view.runId, diagnosis))) return;
-    this.notified.add(key(view.runId, diagnosis));
-    const going = view.phase === 'queued' || view.phase === 'starting' || view.phase === 'running';
-    const message = `MLTrail: ${this.actions.nameOf(view.runId)}: ${diagnosis.reason}: ${diagnosis.message}${diagnosis.hint ? ` ${diagnosis.hint}` : ''}`;
-    const choices = going ? ['Show Logs', 'Show Events', 'Cancel Job'] : ['Show Logs', 'Show Events'];
-    const shown = WARNINGS.has(diagnosis.reason) ? vscode.window.showWarningMessage(message, ...choices) : vscode.window.showErrorMessage(message, ...choices);
-    void shown.then((choice) => {
-      if (choice === 'Show Logs') this.actions.showLogs(view.runId);
-      if (choice === 'Show Events') this.actions.showEvents(view.runId);
-      if (choice === 'Cancel Job') this.actions.cancel(view.runId);
-    });
+    this.digest.add(view);
   }
-}
 
-function key(runId: string, diagnosis: Diagnosis): string {
-  return `${runId}\u0000${diagnosis.reason}`;
+  dispose(): void {
+    this.digest.dispose();
+  }
 }

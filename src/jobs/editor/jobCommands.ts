@@ -4,9 +4,8 @@ import * as vscode from 'vscode';
 import { log } from '../../platform/editor/log.ts';
 import { runDir } from '../../store/layout.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
-import { CannotCancel, cancelRecordedRun } from '../cancelRun.ts';
+import { CannotCancel, DEFAULT_CANCEL_GRACE_MS, cancelRecordedRun } from '../cancelRun.ts';
 import { EVENTS_FILE } from '../kubernetes/kubernetesRun.ts';
-import { DEFAULT_CANCEL_GRACE_MS } from '../localRunner.ts';
 import { describeJobRow, isEnded } from './jobRows.ts';
 import type { JobLauncher } from './jobLauncher.ts';
 import type { JobLogChannels } from './jobLogChannels.ts';
@@ -24,22 +23,33 @@ export interface JobCommandsContext {
   trackers: KubernetesTrackers;
 }
 
+/** A run named by a command's argument (`runId` given), or undefined when the argument names none. */
+interface NamedRun {
+  runId: string;
+  folderUri: string | undefined;
+}
+
 /**
- * A job run from a command's argument: a Jobs view row (or any `{kind: 'run', store, runId}`), or
+ * The run a command's argument names: a Jobs view row (or any `{kind: 'run', store, runId}`), or
  * `{folder: "<folder URI>", runId}` from a CodeLens or a test.
  */
-function rowOf(context: JobCommandsContext, argument: unknown): JobViewRow | undefined {
+function namedRun(argument: unknown): NamedRun | undefined {
   if (typeof argument !== 'object' || argument === null) return undefined;
   const { store, folder, runId } = argument as { store?: { folder?: vscode.WorkspaceFolder }; folder?: unknown; runId?: unknown };
   if (typeof runId !== 'string') return undefined;
-  const folderUri = typeof folder === 'string' ? folder : store?.folder?.uri.toString();
-  const target = folderUri === undefined ? undefined : context.stores.get(folderUri);
-  return target && context.tree.row(target, runId);
+  return { runId, folderUri: typeof folder === 'string' ? folder : store?.folder?.uri.toString() };
 }
 
 async function pickRow(context: JobCommandsContext, argument: unknown, fits: (row: JobViewRow) => boolean, placeHolder: string, none: string): Promise<JobViewRow | undefined> {
-  const given = rowOf(context, argument);
-  if (given) return given;
+  const named = namedRun(argument);
+  if (named) {
+    // A run asked for by name is that run or none: no picker in its place.
+    const target = named.folderUri === undefined ? undefined : context.stores.get(named.folderUri);
+    if (target) await target.ensureLoaded();
+    const row = target && context.tree.row(target, named.runId);
+    if (!row) void vscode.window.showErrorMessage(`MLTrail: run ${named.runId} not found${target ? ` in ${target.folder.name}` : named.folderUri ? ` (${named.folderUri} is not a folder of this workspace)` : ''}.`);
+    return row;
+  }
   await context.stores.ensureLoaded();
   const rows = context.tree.rows().filter(fits);
   if (rows.length === 0) {

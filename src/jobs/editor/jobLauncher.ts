@@ -12,9 +12,10 @@ import type { JobBackend, KubernetesConnection } from '../kubernetes/kubernetesR
 import { gpuLabel } from './jobRows.ts';
 import type { JobViewRow } from './jobsTree.ts';
 import type { KubernetesAccess } from './kubernetesAccess.ts';
+import type { KubernetesModule } from './kubernetesModule.ts';
 import type { KubernetesTrackers } from './kubernetesTrackers.ts';
 import { type LaunchJobRequest, parseLaunchJobRequest } from './launchRequest.ts';
-import { type SpawnedLocalRun, localRunSpec, spawnLocalRun } from './localLaunch.ts';
+import { type SpawnedLocalRun, defaultsPlan, localRunSpec, spawnLocalRun, startOneAfterAnother } from './localLaunch.ts';
 import { formatParamInput, formatSweepValues, parseParamInput, parseSweepValues } from './paramInput.ts';
 
 /** What a launch started; `mltrail.launchJob`, `mltrail.launchSweep` and `mltrail.rerunJob` return it. */
@@ -43,9 +44,13 @@ export interface JobLauncherOptions {
 
 const NO_JOBS = 'MLTrail: no job is declared. Add one under "jobs" in mltrail.json, e.g. "train": {"command": ["python", "train.py", "--lr", "{lr}"], "params": {"lr": 0.001}}.';
 
+/** How a local sweep's points run. */
+type LocalSweepMode = 'oneAfterAnother' | 'allAtOnce' | 'defaults';
+
 /**
  * Launches jobs: on this machine through the CLI's background runner (one per sweep point, so runs outlive the
- * window), or on Kubernetes (submitted under a cancellable progress notification, then tracked).
+ * window; a sweep's points one after another unless asked otherwise), or on Kubernetes (submitted under a
+ * cancellable progress notification, then tracked).
  */
 export class JobLauncher {
   private readonly options: JobLauncherOptions;
@@ -66,6 +71,7 @@ export class JobLauncher {
     }
     const store = request.folder !== undefined ? this.storeOf(request.folder) : await this.pickStore((jobs) => jobs.length > 0);
     if (!store) return undefined;
+    if (request.document !== undefined && !(await saveDocument(request.document))) return undefined;
     if (request.script !== undefined) return this.launchScript(store, request.script, request.backend);
     const jobs = declaredJobs(store);
     const job = request.job !== undefined ? findJob(store, jobs, request.job) : await pickJob(jobs, 'Job to launch');
@@ -96,6 +102,8 @@ export class JobLauncher {
   /** `mltrail.rerunJob`: the run's job again, each param asked for with the run's value filled in, on the same backend. */
   async rerun(row: JobViewRow): Promise<JobLaunchResult | undefined> {
     if (!ensureTrusted()) return undefined;
+    // An ad-hoc run of a script no job declares: the script again (it has no params to change).
+    if (row.script !== undefined) return this.launchScript(row.store, row.script, 'local');
     const job = declaredJobs(row.store).find((declared) => declared.name === row.job);
     if (!job) {
       void vscode.window.showErrorMessage(`MLTrail: cannot re-run ${row.name}: job "${row.job}" is not declared in ${row.store.config.configFile} (any more).`);
@@ -122,15 +130,32 @@ export class JobLauncher {
 
   private async launch(store: FolderStore, job: JobDefinition, plans: JobRunPlan[], placement: Placement): Promise<JobLaunchResult | undefined> {
     if (placement.backend === 'kubernetes') return this.launchOnKubernetes(store, job, plans, placement.context);
+    const mode = plans.length > 1 ? await pickSweepMode(job, plans.length) : 'allAtOnce';
+    if (!mode) return undefined;
+    const chosen = mode === 'defaults' ? planDefaults(job) : plans;
+    if (!chosen) return undefined;
     const declared = declaredJobs(store).find((candidate) => candidate.name === job.name) ?? job;
-    const runs = plans.map((planned) => {
+    const runs = chosen.map((planned) => {
       const spec = localRunSpec(declared, planned);
-      const spawned = spawnLocalRun({ cliScript: this.options.cliScript, folder: store.folder.uri.fsPath, target: { job: job.name, index: spec.index }, runId: newRunId(), params: spec.params });
-      reportRefusal(store, spawned, planned.name);
-      return spawned.runId;
+      const runId = newRunId();
+      const start = () => {
+        const spawned = spawnLocalRun({ cliScript: this.options.cliScript, folder: store.folder.uri.fsPath, target: { job: job.name, index: spec.index }, runId, params: spec.params });
+        reportRefusal(store, spawned, planned.name);
+        return spawned;
+      };
+      return { runId, start };
     });
-    vscode.window.setStatusBarMessage(`$(play) Launched ${describeRuns(job.name, runs.length)} on this machine`, 5000);
-    return { folder: store.folder.uri.toString(), backend: 'local', runIds: runs };
+    if (mode === 'oneAfterAnother') {
+      void startOneAfterAnother(runs.map((run) => run.start)).catch((error: unknown) => {
+        log().error(`sweep of ${job.name} stopped: ${(error as Error).stack ?? String(error)}`);
+        void vscode.window.showErrorMessage(`MLTrail: the sweep of ${job.name} stopped: ${(error as Error).message}`);
+      });
+    } else {
+      for (const run of runs) run.start();
+    }
+    const how = mode === 'oneAfterAnother' ? ', one after another,' : '';
+    vscode.window.setStatusBarMessage(`$(play) Launched ${describeRuns(job.name, runs.length)}${how} on this machine`, 5000);
+    return { folder: store.folder.uri.toString(), backend: 'local', runIds: runs.map((run) => run.runId) };
   }
 
   private launchScript(store: FolderStore, script: string, backend: JobBackend | undefined): JobLaunchResult | undefined {
@@ -152,9 +177,10 @@ export class JobLauncher {
     const { access, trackers } = this.options;
     const abort = new AbortController();
     let connection: KubernetesConnection | undefined;
+    let submission: Awaited<ReturnType<KubernetesModule['submitKubernetesJob']>>;
     try {
       const kubernetes = await access.load();
-      const submission = await vscode.window.withProgress(
+      submission = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `MLTrail: launching ${describeRuns(job.name, plans.length)} on Kubernetes`, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
@@ -164,13 +190,9 @@ export class JobLauncher {
           return kubernetes.submitKubernetesJob({ connection, folder: store.folder.uri.fsPath, storeDir: store.config.storeDir, job, plans, signal: abort.signal });
         },
       );
-      const submitted = connection as KubernetesConnection;
-      const runs = submission.runs.map((run) => ({ id: run.id, name: run.plan.name, job: run.plan.job }));
-      await trackers.track({ storeDir: store.config.storeDir, folder: store.folder.uri.fsPath }, submitted, submission.placement, runs);
-      vscode.window.setStatusBarMessage(`$(cloud-upload) Launched ${describeRuns(job.name, runs.length)} on ${submitted.context}`, 5000);
-      return { folder: store.folder.uri.toString(), backend: 'kubernetes', runIds: runs.map((run) => run.id), context: submitted.context };
     } catch (error) {
-      if (abort.signal.aborted) {
+      // Only the abort itself is a clean cancel: a failure on the way out (the Job could not be deleted) is shown.
+      if (isAbortOf(abort.signal, error)) {
         vscode.window.setStatusBarMessage('$(circle-slash) Kubernetes launch cancelled', 5000);
         return undefined;
       }
@@ -178,6 +200,20 @@ export class JobLauncher {
       void access.reportError(error, connection ?? (context ? { context } : {}));
       return undefined;
     }
+    const submitted = connection as KubernetesConnection;
+    const runs = submission.runs.map((run) => ({ id: run.id, name: run.plan.name, job: run.plan.job }));
+    const result: JobLaunchResult = { folder: store.folder.uri.toString(), backend: 'kubernetes', runIds: runs.map((run) => run.id), context: submitted.context };
+    vscode.window.setStatusBarMessage(`$(cloud-upload) Launched ${describeRuns(job.name, runs.length)} on ${submitted.context}`, 5000);
+    try {
+      await trackers.track({ storeDir: store.config.storeDir, folder: store.folder.uri.fsPath }, submitted, submission.placement, runs);
+    } catch (error) {
+      // The Job runs: a second launch would run it twice. Following it is what failed.
+      log().error(`following the Kubernetes launch of ${job.name}: ${(error as Error).stack ?? String(error)}`);
+      void vscode.window.showWarningMessage(
+        `MLTrail: ${describeRuns(job.name, runs.length)} launched on ${submitted.context}, but this window cannot follow it: ${(error as Error).message}. Its rows keep the state last saved; MLTrail tries to follow it again in a while.`,
+      );
+    }
+    return result;
   }
 
   /** "Local machine" or "Kubernetes: <context> (N× GPU)" when the job has a "kubernetes" section. */
@@ -240,6 +276,40 @@ export class JobLauncher {
       { placeHolder: 'Workspace folder whose job to launch' },
     );
     return picked?.store;
+  }
+}
+
+/** Whether `error` is the abort of `signal` (what `throwIfAborted` or an aborted request throws), not a failure after it. */
+function isAbortOf(signal: AbortSignal, error: unknown): boolean {
+  return signal.aborted && (error === signal.reason || (error instanceof Error && error.name === 'AbortError'));
+}
+
+/** Saves the document a lens launched from, when it has unsaved changes: the job runs the file on disk. */
+async function saveDocument(uri: string): Promise<boolean> {
+  const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
+  if (!document?.isDirty) return true;
+  if (await document.save()) return true;
+  void vscode.window.showErrorMessage(`MLTrail: cannot launch: ${vscode.workspace.asRelativePath(document.uri)} could not be saved.`);
+  return false;
+}
+
+/** "One after another" (the default), "All at once" or "Only the defaults" for a sweep of `count` runs on this machine. */
+async function pickSweepMode(job: JobDefinition, count: number): Promise<LocalSweepMode | undefined> {
+  const items: Array<vscode.QuickPickItem & { mode: LocalSweepMode }> = [
+    { label: `One after another (${count} runs)`, description: 'each point starts when the one before has ended', mode: 'oneAfterAnother' },
+    { label: `All at once (${count} processes)`, description: 'every point starts now, side by side', mode: 'allAtOnce' },
+    { label: 'Only the defaults (1 run)', description: 'the params as declared, no sweep', mode: 'defaults' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: `The sweep of ${job.name} has ${count} points: how should they run on this machine?` });
+  return picked?.mode;
+}
+
+function planDefaults(job: JobDefinition): JobRunPlan[] | undefined {
+  try {
+    return [defaultsPlan(job)];
+  } catch (error) {
+    void vscode.window.showErrorMessage(`MLTrail: cannot launch ${job.name}: ${(error as Error).message}`);
+    return undefined;
   }
 }
 

@@ -10,8 +10,10 @@ export type JobGroup = 'running' | 'queued' | 'finished';
 export interface JobRow {
   runId: string;
   name: string;
-  /** The job's name in mltrail.json (the run's `job` tag). */
+  /** The job's name in mltrail.json (the run's `job` tag); for an ad-hoc script run, the script's file stem. */
   job: string;
+  /** Ad-hoc runs of a script no job declares (`mltrail run --script`): the script, relative to the folder. */
+  script?: string;
   state: JobRowState;
   backend: JobBackend;
   /** Kubernetes runs: the context they were submitted to. */
@@ -32,6 +34,7 @@ export interface JobRow {
 export interface JobRunFacts {
   runId: string;
   job: string;
+  script?: string;
   /** The name to show while the store has no summary (the launch's plan name). */
   name?: string;
   run?: RunSummary;
@@ -71,6 +74,7 @@ export function jobRow(facts: JobRunFacts): JobRow {
     backend: placement || start?.backend === 'kubernetes' ? 'kubernetes' : 'local',
     gpus: view?.gpus ?? start?.gpus ?? facts.requestedGpus ?? 0,
   };
+  if (facts.script !== undefined) row.script = facts.script;
   const context = placement?.context ?? start?.context;
   if (context !== undefined) row.context = context;
   if (placement) row.placement = placement;
@@ -106,6 +110,30 @@ export function groupJobRows<T extends JobRow>(rows: readonly T[], finishedLimit
       .sort(newestFirst((row) => row.endedAt ?? row.submittedAt))
       .slice(0, finishedLimit),
   };
+}
+
+/** Which rows must be drawn again: `regroup` when rows came, went or moved (the groups are drawn again), else `changed`. */
+export interface JobRowsDiff {
+  regroup: boolean;
+  /** Keys of the rows whose look changed (the duration aside: it changes every second while a run goes). */
+  changed: string[];
+}
+
+export function diffJobRows(before: ReadonlyMap<string, JobRow>, after: ReadonlyMap<string, JobRow>): JobRowsDiff {
+  const order = (rows: ReadonlyMap<string, JobRow>) => {
+    const keyOf = new Map([...rows].map(([key, row]) => [row, key]));
+    const grouped = groupJobRows([...rows.values()]);
+    return JSON.stringify([grouped.running, grouped.queued, grouped.finished].map((group) => group.map((row) => keyOf.get(row))));
+  };
+  if (before.size !== after.size || [...after.keys()].some((key) => !before.has(key)) || order(before) !== order(after)) return { regroup: true, changed: [] };
+  const changed = [...after].filter(([key, row]) => jobRowLook(row) !== jobRowLook(before.get(key) as JobRow)).map(([key]) => key);
+  return { regroup: false, changed };
+}
+
+/** Everything a row shows but its duration. */
+function jobRowLook(row: JobRow): string {
+  const { diagnosis } = row;
+  return JSON.stringify([row.name, row.state, row.backend, row.context, row.gpus, row.submittedAt, row.startedAt, row.endedAt, row.exitCode, row.placement?.jobName, diagnosis?.reason, diagnosis?.message, diagnosis?.detail, diagnosis?.hint]);
 }
 
 /** Milliseconds queued (since the launch), running (since the start) or in all (start to end); undefined when unknown. */

@@ -9,7 +9,7 @@ import { runDir } from '../../store/layout.ts';
 import { parseJobDefinitions } from '../jobConfig.ts';
 import type { KubernetesRunState } from '../kubernetes/kubernetesRun.ts';
 import { readKubernetesRunState } from '../kubernetes/kubernetesRunState.ts';
-import { type JobGroup, type JobRow, type JobRowState, describeJobRow, gpuLabel, groupJobRows, groupOf, isEnded, jobRow, jobRowDuration, stateLabel } from './jobRows.ts';
+import { type JobGroup, type JobRow, type JobRowState, describeJobRow, diffJobRows, gpuLabel, groupJobRows, groupOf, isEnded, jobRow, jobRowDuration, stateLabel } from './jobRows.ts';
 import { type JobStart, readJobStart } from './jobStart.ts';
 import type { KubernetesTrackers } from './kubernetesTrackers.ts';
 
@@ -50,14 +50,18 @@ const STATE_ICONS: Record<JobRowState, vscode.ThemeIcon> = {
 const STUCK_ICON = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
 
 const TICK_MS = 1_000;
+/** Training loops append metrics many times a second: the rows are computed again at most this often for them. */
+const UPDATE_MS = 500;
 
 /**
  * The Jobs view: job runs (runs with a `job` tag) grouped Running, Queued and Finished (the most recent), the
- * store's records merged with this window's Kubernetes trackers. Durations tick while a run is going and the view
- * is visible.
+ * store's records merged with this window's Kubernetes trackers. Only what changed is drawn again: the groups when
+ * rows come, go or move, else the rows whose look changed; while the view is visible and a run goes, its row
+ * is drawn again every second (its duration), and the job-state.json of Kubernetes runs another process follows is
+ * read again (their phase and diagnosis reach the store through that file only).
  */
 export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<JobsNode | undefined>();
+  private readonly changeEmitter = new vscode.EventEmitter<JobsNode | JobsNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly stores: WorkspaceStores;
   private readonly trackers: KubernetesTrackers;
@@ -65,10 +69,14 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
   private readonly starts = new Map<string, JobStart>();
   private readonly kubernetesStates = new Map<string, KubernetesRunState | null>();
   private readonly declaredGpus = new WeakMap<WorkspaceConfig, Map<string, number>>();
-  /** The rows as last drawn, by `runKey`: tree items are built from them. */
+  /** The rows as last drawn (or about to be), by `runKey`: tree items are built from them. */
   private shown = new Map<string, JobViewRow>();
+  /** One node per run: the tree view tells elements apart by identity when asked to draw some again. */
+  private readonly nodes = new Map<string, JobRunNode>();
   private view: vscode.TreeView<JobsNode> | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private updateTimer: NodeJS.Timeout | undefined;
+  private lastUpdate = 0;
 
   constructor(stores: WorkspaceStores, trackers: KubernetesTrackers) {
     this.stores = stores;
@@ -84,9 +92,17 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
     this.subscriptions.push(view.onDidChangeVisibility(() => this.updateTicker()));
   }
 
-  /** Redraws the view; the rows are computed afresh when it asks. */
+  /** Redraws the whole view; the rows are computed afresh when it asks. */
   refresh(): void {
     this.changeEmitter.fire(undefined);
+  }
+
+  /** Computes the rows again now and draws again what changed (a tracker's phase or diagnosis). */
+  update(): void {
+    clearTimeout(this.updateTimer);
+    this.updateTimer = undefined;
+    this.lastUpdate = Date.now();
+    this.redrawChanged([]);
   }
 
   /** Every job run of the loaded stores, as the view shows it now (tests and benchmarks read the view through this). */
@@ -99,12 +115,17 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
         const job = run.tags.job;
         if (typeof job !== 'string') continue;
         known.add(run.id);
+        const script = typeof run.tags.script === 'string' ? run.tags.script : undefined;
         const view = this.trackers.view(run.id);
         const start = this.start(store, run.id);
         const kubernetes = start?.backend === 'kubernetes' && !view ? this.kubernetesState(store, run.id) : undefined;
-        const requestedGpus = this.requestedGpus(store).get(job);
+        // An ad-hoc script run shares its name with no declared job, whatever its file stem says.
+        const requestedGpus = script === undefined ? this.requestedGpus(store).get(job) : undefined;
         rows.push(
-          this.viewRow(store, jobRow({ runId: run.id, job, run, ...(start ? { start } : {}), ...(kubernetes ? { kubernetes } : {}), ...(view ? { view } : {}), ...(requestedGpus ? { requestedGpus } : {}) })),
+          this.viewRow(
+            store,
+            jobRow({ runId: run.id, job, run, ...(script !== undefined ? { script } : {}), ...(start ? { start } : {}), ...(kubernetes ? { kubernetes } : {}), ...(view ? { view } : {}), ...(requestedGpus ? { requestedGpus } : {}) }),
+          ),
         );
       }
     }
@@ -122,22 +143,27 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
   }
 
   node(store: FolderStore, runId: string): JobRunNode {
-    return { kind: 'run', store, runId };
+    const key = runKey(store, runId);
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = { kind: 'run', store, runId };
+      this.nodes.set(key, node);
+    }
+    return node;
   }
 
   async getChildren(node?: JobsNode): Promise<JobsNode[]> {
     if (node?.kind === 'run') return [];
     if (!node) {
       await this.stores.ensureLoaded();
-      const rows = this.rows();
-      this.shown = new Map(rows.map((row) => [runKey(row.store, row.runId), row]));
+      this.shown = rowsByKey(this.rows());
+      for (const key of this.nodes.keys()) if (!this.shown.has(key)) this.nodes.delete(key);
       this.updateTicker();
-      const grouped = groupJobRows(rows);
+      const grouped = groupJobRows([...this.shown.values()]);
       return GROUPS.filter(({ group }) => grouped[group].length > 0).map(({ group }) => ({ kind: 'jobGroup', group }));
     }
     return groupJobRows([...this.shown.values()])[node.group].map((row) => this.node(row.store, row.runId));
   }
-
   getTreeItem(node: JobsNode): vscode.TreeItem {
     if (node.kind === 'jobGroup') return this.groupItem(node);
     const row = this.shown.get(runKey(node.store, node.runId));
@@ -163,6 +189,7 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
 
   dispose(): void {
     clearInterval(this.ticker);
+    clearTimeout(this.updateTimer);
     for (const subscription of this.subscriptions) subscription.dispose();
     this.changeEmitter.dispose();
   }
@@ -208,7 +235,7 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
     return gpus;
   }
 
-  /** job-state.json's Kubernetes section, read again after each store event for the run. */
+  /** job-state.json's Kubernetes section, read again after each store event for the run (and each tick while another process follows it). */
   private kubernetesState(store: FolderStore, runId: string): KubernetesRunState | undefined {
     const key = runKey(store, runId);
     let state = this.kubernetesStates.get(key);
@@ -225,19 +252,57 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
     for (const runId of change.removed) this.starts.delete(runKey(store, runId));
     this.trackers.indexed([...change.added, ...change.updated]);
     const concernsJobs = ids.some((runId) => this.shown.has(runKey(store, runId)) || typeof store.findRun(runId)?.tags.job === 'string');
-    if (concernsJobs) this.refresh();
+    if (concernsJobs) this.scheduleUpdate();
   }
 
-  /** Ticks every second while the view is visible and a run is going, so durations run live. */
+  /** At most once per UPDATE_MS: the first change at once (on the next turn), the rest gathered. */
+  private scheduleUpdate(): void {
+    if (this.updateTimer) return;
+    this.updateTimer = setTimeout(() => this.update(), Math.max(0, this.lastUpdate + UPDATE_MS - Date.now()));
+  }
+
+  /** Fires for what changed since the rows were last drawn, and for the rows in `alsoDraw`. */
+  private redrawChanged(alsoDraw: readonly string[]): void {
+    const before = this.shown;
+    const after = rowsByKey(this.rows());
+    this.shown = after;
+    const { regroup, changed } = diffJobRows(before, after);
+    if (regroup) {
+      this.changeEmitter.fire(undefined);
+      return;
+    }
+    const redrawn = [...new Set([...changed, ...alsoDraw])].flatMap((key) => {
+      const row = after.get(key);
+      return row ? [this.node(row.store, row.runId)] : [];
+    });
+    if (redrawn.length > 0) this.changeEmitter.fire(redrawn);
+    this.updateTicker();
+  }
+
+  /**
+   * Each second while visible: the rows of going runs are drawn again (their duration), and the job-state.json of
+   * those Kubernetes runs no tracker of this window follows is read again.
+   */
+  private tick(): void {
+    const going = [...this.shown].filter(([, row]) => !isEnded(row.state));
+    for (const [key, row] of going) if (row.backend === 'kubernetes' && !this.trackers.view(row.runId)) this.kubernetesStates.delete(key);
+    this.redrawChanged(going.map(([key]) => key));
+  }
+
+  /** Ticks every second while the view is visible and a run is going. */
   private updateTicker(): void {
     const going = [...this.shown.values()].some((row) => !isEnded(row.state));
     const tick = going && this.view?.visible === true;
-    if (tick && !this.ticker) this.ticker = setInterval(() => this.refresh(), TICK_MS);
+    if (tick && !this.ticker) this.ticker = setInterval(() => this.tick(), TICK_MS);
     if (!tick && this.ticker) {
       clearInterval(this.ticker);
       this.ticker = undefined;
     }
   }
+}
+
+function rowsByKey(rows: readonly JobViewRow[]): Map<string, JobViewRow> {
+  return new Map(rows.map((row) => [runKey(row.store, row.runId), row]));
 }
 
 function runKey(store: FolderStore, runId: string): string {

@@ -1,16 +1,19 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { log } from '../../platform/editor/log.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
+import { parseJobDefinitions } from '../jobConfig.ts';
+import { trainingScriptOf } from '../trainingScripts.ts';
 import type { KubernetesAccess } from './kubernetesAccess.ts';
 import type { KubeContext } from './kubernetesModule.ts';
-
-/** The status bar item waits this long after activation before reading the kubeconfig: startup comes first. */
-const FIRST_UPDATE_DELAY_MS = 1_500;
 
 /**
  * `$(cloud) <context>` in the status bar while a folder declares a job with a "kubernetes" section or a context is
  * chosen; its tooltip names the cluster and namespace, a click opens the context picker. Without a kubeconfig it
  * says so, and a click explains.
+ *
+ * Reading the kubeconfig loads the Kubernetes bundle (megabytes), so the item waits until it is wanted: the Jobs
+ * view is shown, the editor shows a file a Kubernetes job runs, or something else loaded the bundle.
  */
 export class KubeContextStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('mltrail.kubernetesContext', vscode.StatusBarAlignment.Left, 40);
@@ -19,19 +22,36 @@ export class KubeContextStatus implements vscode.Disposable {
   private readonly stores: WorkspaceStores;
   private timer: NodeJS.Timeout | undefined;
   private updates = 0;
+  private active = false;
 
-  constructor(access: KubernetesAccess, stores: WorkspaceStores) {
+  constructor(access: KubernetesAccess, stores: WorkspaceStores, jobsView: vscode.TreeView<unknown>) {
     this.access = access;
     this.stores = stores;
     this.item.name = 'MLTrail Kubernetes Context';
     this.item.command = 'mltrail.selectKubeContext';
+    const activateForEditor = (editor: vscode.TextEditor | undefined) => {
+      if (editor && this.runsKubernetesJob(editor.document.uri)) this.activate();
+    };
     this.subscriptions = [
-      stores.onDidChangeStores(() => this.scheduleUpdate(0)),
+      stores.onDidChangeStores(() => this.scheduleUpdate()),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('mltrail.kubernetes')) this.scheduleUpdate(0);
+        if (event.affectsConfiguration('mltrail.kubernetes')) this.scheduleUpdate();
       }),
+      jobsView.onDidChangeVisibility(({ visible }) => {
+        if (visible) this.activate();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(activateForEditor),
+      access.onDidLoad(() => this.activate()),
     ];
-    this.scheduleUpdate(FIRST_UPDATE_DELAY_MS);
+    if (jobsView.visible || access.isLoaded) this.activate();
+    else activateForEditor(vscode.window.activeTextEditor);
+  }
+
+  /** Shows the item from now on (a first read of the kubeconfig, then again on each change of the settings). */
+  activate(): void {
+    if (this.active) return;
+    this.active = true;
+    this.scheduleUpdate();
   }
 
   /** Reads the kubeconfig again (after the picker, or when the item is first needed). */
@@ -51,9 +71,12 @@ export class KubeContextStatus implements vscode.Disposable {
       text = `$(cloud) ${name ?? 'no context'}`;
       tooltip = context ? describeContext(context, list.files) : name ? `Kubernetes context "${name}" is not in ${list.files.join(', ')}. Click to pick one.` : `The kubeconfig (${list.files.join(', ')}) sets no current-context. Click to pick one.`;
     } catch (error) {
-      const kubernetes = await this.access.load();
-      text = error instanceof kubernetes.NoKubeconfig ? '$(cloud) No kubeconfig' : '$(cloud) Kubernetes: error';
-      tooltip = error instanceof kubernetes.NoKubeconfig ? `No kubeconfig found: ${error.message}\nClick for details.` : `Cannot read the kubeconfig: ${(error as Error).message}`;
+      const noKubeconfig = await this.access.load().then(
+        (kubernetes) => error instanceof kubernetes.NoKubeconfig,
+        () => false,
+      );
+      text = noKubeconfig ? '$(cloud) No kubeconfig' : '$(cloud) Kubernetes: error';
+      tooltip = noKubeconfig ? `No kubeconfig found: ${(error as Error).message}\nClick for details.` : `Cannot read the kubeconfig: ${(error as Error).message}`;
       log().warn(`Kubernetes contexts: ${(error as Error).message}`);
     }
     if (update !== this.updates) return;
@@ -69,9 +92,21 @@ export class KubeContextStatus implements vscode.Disposable {
     this.item.dispose();
   }
 
-  private scheduleUpdate(delayMs: number): void {
+  private scheduleUpdate(): void {
+    if (!this.active) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.update(), delayMs);
+    this.timer = setTimeout(() => void this.update(), 0);
+  }
+
+  /** Whether a job with a "kubernetes" section runs the file. */
+  private runsKubernetesJob(uri: vscode.Uri): boolean {
+    if (uri.scheme !== 'file') return false;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const store = folder && this.stores.get(folder.uri.toString());
+    if (!folder || !store || !declaresKubernetesJob(store.config.raw)) return false;
+    const file = { folder: folder.uri.fsPath, path: path.relative(folder.uri.fsPath, uri.fsPath) };
+    const kubernetesJobs = parseJobDefinitions(store.config).jobs.filter((job) => job.kubernetes);
+    return trainingScriptOf(file, kubernetesJobs, undefined) !== undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { KubernetesConnection } from '../kubernetes/kubernetesRun.ts';
+import { knownKubeContext } from './knownKubeContext.ts';
 import type { KubeContextList, KubeconfigSource, KubernetesModule } from './kubernetesModule.ts';
 
 const SETTINGS = 'mltrail.kubernetes';
@@ -11,11 +12,30 @@ const SETTINGS = 'mltrail.kubernetes';
  * replaces KUBECONFIG and ~/.kube/config) and `mltrail.kubernetes.context` (default: the kubeconfig's
  * current-context). The Kubernetes bundle is loaded on first use.
  */
-export class KubernetesAccess {
+export class KubernetesAccess implements vscode.Disposable {
   readonly load: () => Promise<KubernetesModule>;
+  private readonly loadEmitter = new vscode.EventEmitter<void>();
+  /** The bundle loaded (once): reading the kubeconfig costs little from then on. */
+  readonly onDidLoad = this.loadEmitter.event;
+  private loaded = false;
 
   constructor(load: () => Promise<KubernetesModule>) {
-    this.load = load;
+    this.load = async () => {
+      const kubernetes = await load();
+      if (!this.loaded) {
+        this.loaded = true;
+        this.loadEmitter.fire();
+      }
+      return kubernetes;
+    };
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  dispose(): void {
+    this.loadEmitter.dispose();
   }
 
   /**
@@ -48,7 +68,9 @@ export class KubernetesAccess {
 
   /** Throws NoKubeconfig when there is none. */
   async contexts(): Promise<KubeContextList> {
-    return (await this.load()).readKubeContexts(this.source());
+    const list = await (await this.load()).readKubeContexts(this.source());
+    knownKubeContext.set(list.current);
+    return list;
   }
 
   /** `context` undefined: the chosen one, else the kubeconfig's current-context. */
@@ -69,7 +91,14 @@ export class KubernetesAccess {
    * context or opening the kubeconfig; a missing kubeconfig is said as such, with a way to choose one.
    */
   async reportError(error: unknown, where: { context?: string; server?: string }): Promise<void> {
-    const kubernetes = await this.load();
+    let kubernetes: KubernetesModule;
+    try {
+      kubernetes = await this.load();
+    } catch (loadError) {
+      // Without the bundle the error cannot be made readable: say it as it is, and why the bundle is missing.
+      void vscode.window.showErrorMessage(`MLTrail: ${(error as Error)?.message ?? String(error)} (and the Kubernetes support could not be loaded: ${(loadError as Error).message})`);
+      return;
+    }
     if (error instanceof kubernetes.NoKubeconfig) {
       const choice = await vscode.window.showErrorMessage(`MLTrail: No kubeconfig found: ${error.message.replace(/^no kubeconfig: /i, '')}.`, 'Choose kubeconfig File…');
       if (choice) await this.chooseKubeconfigFile();

@@ -25,7 +25,13 @@ export interface KubernetesTrackersOptions {
    * then keep the state last saved until a re-attach picks them up again).
    */
   onError(placement: KubernetesPlacement, error: unknown): void;
+  /** How long `reattach` leaves a launch it tried before trying it again (default two minutes). */
+  reattachIntervalMs?: number;
+  now?: () => number;
 }
+
+/** Another process may follow a launch (TrackedElsewhere), or its cluster be unreachable: tried again this often. */
+const REATTACH_INTERVAL_MS = 120_000;
 
 interface TrackedLaunch {
   store: TrackedStore;
@@ -47,6 +53,8 @@ export class KubernetesTrackers {
   private readonly launchOfRun = new Map<string, string>();
   private readonly launchedRuns = new Map<string, { store: TrackedStore; run: LaunchedRun }>();
   private readonly logListeners = new Map<string, Set<(text: string) => void>>();
+  /** When `reattach` last tried each launch. */
+  private readonly reattachAttempts = new Map<string, number>();
   private disposed = false;
 
   constructor(options: KubernetesTrackersOptions) {
@@ -106,12 +114,21 @@ export class KubernetesTrackers {
   }
 
   /**
-   * Tracks again the launches of runs that were still going when this window (re)started, one tracker per launch;
-   * a launch whose cluster cannot be reached is reported through `onError` and left as last saved.
+   * Tracks the launches of runs still going that no tracker of this window follows: those going when this window
+   * (re)started, and those another process launched or followed until it went away. One tracker per launch, each
+   * launch tried at most once per `reattachIntervalMs`; a launch whose cluster cannot be reached is reported
+   * through `onError` and left as last saved.
    */
   async reattach(store: TrackedStore, states: readonly KubernetesRunState[], connect: (context: string) => Promise<KubernetesConnection>): Promise<void> {
+    const now = this.options.now?.() ?? Date.now();
+    const interval = this.options.reattachIntervalMs ?? REATTACH_INTERVAL_MS;
     const placements = new Map<string, KubernetesPlacement>();
-    for (const state of states) if (!this.launches.has(state.placement.launchId)) placements.set(state.placement.launchId, state.placement);
+    for (const { placement } of states) {
+      const tried = this.reattachAttempts.get(placement.launchId);
+      if (this.launches.has(placement.launchId) || (tried !== undefined && now - tried < interval)) continue;
+      placements.set(placement.launchId, placement);
+    }
+    for (const launchId of placements.keys()) this.reattachAttempts.set(launchId, now);
     await Promise.all(
       [...placements.values()].map(async (placement) => {
         try {
@@ -121,6 +138,11 @@ export class KubernetesTrackers {
         }
       }),
     );
+  }
+
+  /** Whether a tracker of this window follows the run's launch, or is starting to. */
+  follows(runId: string): boolean {
+    return this.launchOfRun.has(runId);
   }
 
   /** Whether this window's tracker follows the run now (its log then comes through `onLog`). */

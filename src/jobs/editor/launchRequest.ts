@@ -10,15 +10,17 @@ export interface LaunchJobRequest {
   job?: string;
   script?: string;
   backend?: JobBackend;
+  /** The URI string of the editor's document the launch came from: saved first, as the file runs from disk. */
+  document?: string;
 }
 
-const EXPECTED = 'expected {"folder": "<folder URI>", "job"?: "<job name>", "script"?: "<relative path>", "backend"?: "local" | "kubernetes"}';
+const EXPECTED = 'expected {"folder": "<folder URI>", "job"?: "<job name>", "script"?: "<relative path>", "backend"?: "local" | "kubernetes", "document"?: "<document URI>"}';
 
 /** Throws with what is wrong, in words for a message box. */
 export function parseLaunchJobRequest(value: unknown): LaunchJobRequest {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`invalid launch argument ${JSON.stringify(value)}: ${EXPECTED}`);
-  const { folder, job, script, backend } = value as Record<string, unknown>;
+  const { folder, job, script, backend, document } = value as Record<string, unknown>;
   const request: LaunchJobRequest = {};
   if (folder !== undefined) {
     if (typeof folder !== 'string' || folder.length === 0) throw new Error(`"folder" must be a folder URI string: ${EXPECTED}`);
@@ -38,6 +40,10 @@ export function parseLaunchJobRequest(value: unknown): LaunchJobRequest {
   if (backend !== undefined) {
     if (backend !== 'local' && backend !== 'kubernetes') throw new Error(`"backend" must be "local" or "kubernetes", not ${JSON.stringify(backend)}`);
     request.backend = backend;
+  }
+  if (document !== undefined) {
+    if (typeof document !== 'string' || document.length === 0) throw new Error(`"document" must be a document URI string: ${EXPECTED}`);
+    request.document = document;
   }
   if (request.folder === undefined && (request.job !== undefined || request.script !== undefined)) throw new Error(`a job or script needs its "folder": ${EXPECTED}`);
   return request;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { get, put } from '../../platform/dictionary.ts';
-import type { JobDefinition, ParamSet } from '../jobConfig.ts';
+import type { JobDefinition, ParamSet, ParamValue } from '../jobConfig.ts';
 import { type JobRunPlan, expandSweep, planJobRuns } from '../jobParams.ts';
 
 /** What `mltrail run` starts: a declared job's sweep point, or a script no job declares (an ad-hoc job). */
@@ -40,6 +40,18 @@ export function localRunSpec(job: JobDefinition, plan: JobRunPlan): { index: num
     if (JSON.stringify(get(declared, name)) !== JSON.stringify(value)) put(params, name, value);
   }
   return { index, params };
+}
+
+/**
+ * "Only the defaults": one run with the job's params as declared, a swept param that has no declared value taking
+ * its first sweep value.
+ */
+export function defaultsPlan(job: JobDefinition): JobRunPlan {
+  const firstValues: ParamSet = {};
+  for (const [name, values] of Object.entries(job.sweep)) {
+    if (get(job.params, name) === undefined && values.length > 0) put(firstValues, name, values[0] as ParamValue);
+  }
+  return planJobRuns({ ...job, sweep: {} }, firstValues, 0)[0] as JobRunPlan;
 }
 
 export interface SpawnedLocalRun {
@@ -82,4 +94,13 @@ function readAndRemove(file: string): string {
   } finally {
     fs.rmSync(file, { force: true });
   }
+}
+
+/**
+ * Starts the background runners one after another, each when the one before has exited; resolves when the last has.
+ * The chain lives in this process: a window reload stops the points not started yet, and nothing records them
+ * until they start.
+ */
+export async function startOneAfterAnother(starts: ReadonlyArray<() => SpawnedLocalRun>): Promise<void> {
+  for (const start of starts) await start().exited;
 }

@@ -23,6 +23,34 @@ export class LogTail {
     this.onText = onText;
   }
 
+  /**
+   * Leaves out all but about the last `maxBytes` of what the file holds now, from the start of a line: returns how
+   * many bytes are left out (0 when the file is smaller). Call before the first `readNow`.
+   */
+  skipAllButLast(maxBytes: number): number {
+    const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
+    if (size <= maxBytes) return 0;
+    const from = size - maxBytes;
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      // The first line break within the kept part: a line is not shown cut, nor a character split.
+      const probe = Buffer.alloc(Math.min(maxBytes, 64 * 1024));
+      const read = fs.readSync(fd, probe, 0, probe.length, from);
+      const lineBreak = probe.subarray(0, read).indexOf(0x0a);
+      this.offset = lineBreak === -1 ? from : from + lineBreak + 1;
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.decoder = new StringDecoder('utf8');
+    return this.offset;
+  }
+
+  /** Leaves out what the file holds now: only what is appended from here on is passed on. */
+  skipToEnd(): void {
+    this.offset = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
+    this.decoder = new StringDecoder('utf8');
+  }
+
   readNow(): void {
     const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
     if (size < this.offset) {

@@ -13,19 +13,21 @@ import {
   isPythonPath,
   kubernetesRunTitle,
   lastRunTitle,
+  localRunTitle,
   runsOfTrainingScript,
   scanPythonSource,
   trainingScriptOf,
   workspacePath,
 } from '../trainingScripts.ts';
+import { knownKubeContext } from './knownKubeContext.ts';
 
 /** Runs appending metrics change the store every few milliseconds: the "Last run" lens follows at most this often. */
 const RUNS_REFRESH_DELAY_MS = 500;
 /** "Last run: ... · 5m ago" is redrawn this often when no run changes, so its time stays true. */
 const CLOCK_REFRESH_MS = 60_000;
 
-/** What `mltrail.launchJob` takes from a lens: a declared job, or a script no job declares. */
-export type LaunchRequest = { folder: string; backend: 'local' | 'kubernetes' } & ({ job: string } | { script: string });
+/** What `mltrail.launchJob` takes from a lens: a declared job, or a script no job declares; `document` is saved first. */
+export type LaunchRequest = { folder: string; backend: 'local' | 'kubernetes'; document: string } & ({ job: string } | { script: string });
 
 /**
  * "Run locally", "Run on <context>", "Last run" and "Compare runs" above training scripts (see trainingScripts.ts),
@@ -49,6 +51,8 @@ export class TrainingCodeLensProvider implements vscode.CodeLensProvider, vscode
     this.subscriptions = [
       // A folder's mltrail.json changed, its jobs with it: the new config object has no parsed jobs cached yet.
       stores.onDidChangeStores(refresh),
+      // "Run on <current-context>" once something has read the kubeconfig.
+      knownKubeContext.onDidChange(refresh),
       stores.onDidChangeRuns(() => {
         this.runsTimer ??= setTimeout(() => {
           this.runsTimer = undefined;
@@ -77,7 +81,7 @@ export class TrainingCodeLensProvider implements vscode.CodeLensProvider, vscode
     // The "Last run" lens needs the runs; loading also starts watching, so the first run of a new store shows up.
     await store.ensureLoaded();
     if (token.isCancellationRequested) return [];
-    return this.lenses(store, file, script);
+    return this.lenses(store, file, script, document.uri.toString());
   }
 
   dispose(): void {
@@ -87,7 +91,7 @@ export class TrainingCodeLensProvider implements vscode.CodeLensProvider, vscode
     this.changeEmitter.dispose();
   }
 
-  private lenses(store: FolderStore, file: WorkspaceFile, script: TrainingScript): vscode.CodeLens[] {
+  private lenses(store: FolderStore, file: WorkspaceFile, script: TrainingScript, document: string): vscode.CodeLens[] {
     const range = new vscode.Range(script.line, 0, script.line, 0);
     const folder = store.folder.uri.toString();
     const runs = store.runs();
@@ -105,17 +109,17 @@ export class TrainingCodeLensProvider implements vscode.CodeLensProvider, vscode
 
     if (script.jobs.length === 0) {
       const relative = workspacePath(file.path, file.folder) ?? file.path;
-      const launch: LaunchRequest = { folder, script: relative, backend: 'local' };
+      const launch: LaunchRequest = { folder, script: relative, backend: 'local', document };
       return [lens('$(play) Run locally', 'mltrail.launchJob', [launch], `Run ${relative} as a run of the store`), ...runLenses('', runsOfTrainingScript(runs, { script: file }))];
     }
     const prefixed = script.jobs.length > 1;
     return script.jobs.flatMap((job) => {
       const prefix = prefixed ? `${job.name}: ` : '';
-      const local: LaunchRequest = { folder, job: job.name, backend: 'local' };
-      const lenses = [lens(`${prefix}$(play) Run locally`, 'mltrail.launchJob', [local], `Run job ${job.name} on this machine`)];
+      const local: LaunchRequest = { folder, job: job.name, backend: 'local', document };
+      const lenses = [lens(`${prefix}$(play) ${localRunTitle(job)}`, 'mltrail.launchJob', [local], `Run job ${job.name} on this machine`)];
       if (job.kubernetes) {
-        const remote: LaunchRequest = { folder, job: job.name, backend: 'kubernetes' };
-        lenses.push(lens(`${prefix}$(cloud-upload) ${kubernetesRunTitle(job, chosenContext)}`, 'mltrail.launchJob', [remote], `Submit job ${job.name} to Kubernetes`));
+        const remote: LaunchRequest = { folder, job: job.name, backend: 'kubernetes', document };
+        lenses.push(lens(`${prefix}$(cloud-upload) ${kubernetesRunTitle(job, chosenContext, knownKubeContext.current)}`, 'mltrail.launchJob', [remote], `Submit job ${job.name} to Kubernetes`));
       }
       return [...lenses, ...runLenses(prefix, runsOfTrainingScript(runs, { job: job.name }))];
     });

@@ -49,7 +49,7 @@ export interface PodObject {
 export interface JobObject {
   metadata?: ObjectMetadata;
   spec?: { suspend?: boolean; completionMode?: string; template?: { spec?: { containers?: ContainerObject[] } } };
-  status?: { conditions?: ConditionObject[]; completedIndexes?: string };
+  status?: { conditions?: ConditionObject[]; completedIndexes?: string; failedIndexes?: string };
 }
 
 export interface EventObject {
@@ -86,6 +86,8 @@ export const LOG_TAIL_LINES = 20;
 export function runPhase(run: RunObjects): KubernetesPhase {
   const { job, pod } = run;
   if (pod?.status?.phase === 'Succeeded' || completedIndexes(job).has(run.index)) return 'succeeded';
+  // With backoffLimitPerIndex the index fails on its own while the other indexes go on.
+  if (failedIndexes(job).has(run.index)) return 'failed';
   if (run.jobGone) return 'killed';
   if (hasCondition(job, 'Complete')) return 'succeeded';
   if (hasCondition(job, 'Failed')) return 'failed';
@@ -97,7 +99,7 @@ export function runPhase(run: RunObjects): KubernetesPhase {
     case 'Pending':
       return isScheduled(pod) ? 'starting' : 'queued';
     default:
-      // Failed while the Job goes on: a replacement pod is on its way.
+      // Failed while the Job goes on, the index not failed: a replacement pod is on its way.
       return 'starting';
   }
 }
@@ -115,6 +117,13 @@ export function diagnoseRun(run: RunObjects): Diagnosis | undefined {
   if (job?.spec?.suspend) return kueueDiagnosis(job);
   const podDiagnosis = run.pod ? diagnosePod(run.pod, run.events ?? [], run.logTail) : undefined;
   if (podDiagnosis) return podDiagnosis;
+  if (failedIndexes(job).has(run.index)) {
+    return {
+      reason: 'BackoffLimitExceeded',
+      message: `Index ${run.index} of the Job has reached its backoff limit`,
+      hint: 'The pods of this index kept failing: see the run log, or raise kubernetes.backoffLimit to retry more often.',
+    };
+  }
   if (failed?.reason === 'BackoffLimitExceeded') {
     return {
       reason: 'BackoffLimitExceeded',
@@ -275,8 +284,18 @@ export function epochMs(time: string | undefined): number | undefined {
 
 /** Job.status.completedIndexes (`0-2,4`) as a set. */
 export function completedIndexes(job: JobObject | undefined): Set<number> {
+  return indexSet(job?.status?.completedIndexes);
+}
+
+/** Job.status.failedIndexes: the indexes that failed more often than spec.backoffLimitPerIndex allows. */
+export function failedIndexes(job: JobObject | undefined): Set<number> {
+  return indexSet(job?.status?.failedIndexes);
+}
+
+/** A Job status list of indexes (`0,1,3-5`) as a set. */
+function indexSet(ranges: string | undefined): Set<number> {
   const indexes = new Set<number>();
-  for (const range of (job?.status?.completedIndexes ?? '').split(',')) {
+  for (const range of (ranges ?? '').split(',')) {
     const match = /^(\d+)(?:-(\d+))?$/.exec(range.trim());
     if (!match) continue;
     const first = Number(match[1]);

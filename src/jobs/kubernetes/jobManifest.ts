@@ -1,6 +1,7 @@
 // The batch/v1 Job a launch creates: pure, so every option can be checked without a cluster. One plan is a plain Job
 // that runs the plan's argv; several plans (a sweep) are one Indexed Job whose pods pick their run by
-// JOB_COMPLETION_INDEX in a small shell script, since a Job's env cannot differ between its indexes.
+// JOB_COMPLETION_INDEX in a small shell script, since a Job's env cannot differ between its indexes, and whose indexes
+// each have their own backoff limit.
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1Job, V1JobSpec, V1PodSpec, V1ResourceRequirements, V1Toleration, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { JobDefinition } from '../jobConfig.ts';
@@ -41,7 +42,6 @@ export function buildJobManifest(input: JobManifestInput): V1Job {
   if (runs.length === 0) throw new Error(`job "${job.name}": nothing to run`);
   const labels: Record<string, string> = { [LAUNCH_ID_LABEL]: launchId, [JOB_NAME_LABEL]: job.name };
   const spec: V1JobSpec = {
-    backoffLimit: options.backoffLimit,
     activeDeadlineSeconds: options.activeDeadlineSeconds,
     ttlSecondsAfterFinished: options.ttlSecondsAfterFinished,
     template: { metadata: { labels: { ...labels } }, spec: podSpec(input) },
@@ -50,6 +50,11 @@ export function buildJobManifest(input: JobManifestInput): V1Job {
     spec.completionMode = 'Indexed';
     spec.completions = runs.length;
     spec.parallelism = Math.min(options.parallelism ?? runs.length, runs.length);
+    // Each sweep point retries on its own (Kubernetes >= 1.29): the Job-wide backoffLimit counts the failures of every
+    // index together, and once it is exceeded the controller fails the Job and deletes the pods still running.
+    spec.backoffLimitPerIndex = options.backoffLimit;
+  } else {
+    spec.backoffLimit = options.backoffLimit;
   }
   const jobLabels = { ...labels };
   if (options.queue !== undefined) {

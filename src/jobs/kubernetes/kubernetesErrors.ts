@@ -39,6 +39,11 @@ export function describeKubernetesError(error: unknown, connection: ConnectionNa
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The error as one readable line (describeKubernetesError), the original kept as its `cause`. */
+export function readableKubernetesError(error: unknown, connection: ConnectionNames): Error {
+  return new Error(describeKubernetesError(error, connection), { cause: error });
+}
+
 function describeApiException(code: number, status: Status | undefined, context: string): string {
   const message = status?.message;
   if (code === 401) return `the credentials of ${context} were rejected (expired token?): run your cluster login again`;

@@ -33,6 +33,7 @@ export interface KubernetesJobOptions {
   code: CodeSource;
   /** How many indexes of a sweep run at once; all of them by default. */
   parallelism?: number;
+  /** How often a failed pod is replaced: for the Job, or for each index of a sweep on its own. */
   backoffLimit: number;
   activeDeadlineSeconds: number;
   ttlSecondsAfterFinished: number;

@@ -10,8 +10,6 @@ export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 /** Set by the Job controller on the pods of an Indexed Job. */
 export const COMPLETION_INDEX_LABEL = 'batch.kubernetes.io/job-completion-index';
 export const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
-/** Set by the Job controller on every pod of a Job. */
-export const JOB_NAME_POD_LABEL = 'batch.kubernetes.io/job-name';
 
 /** Written into every run's start record as `backend`. */
 export type JobBackend = 'local' | 'kubernetes';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { appendLines } from '../../platform/atomicFile.ts';
 import type { EndStatus } from '../../runs/records.ts';
-import { RUN_FILE, runDir } from '../../store/layout.ts';
+import { runDir } from '../../store/layout.ts';
 import { LOGS_FILE, reportJobProblem } from '../jobFiles.ts';
 import { registerPendingModels } from '../jobModels.ts';
 import { applyNewLogLines } from '../logApplier.ts';
@@ -20,6 +20,8 @@ import {
   mainContainerStatus,
   runPhase,
 } from './diagnosis.ts';
+import { GPU_RESOURCE } from './jobManifest.ts';
+import { describeKubernetesError, readableKubernetesError } from './kubernetesErrors.ts';
 import {
   COMPLETION_INDEX_ANNOTATION,
   COMPLETION_INDEX_LABEL,
@@ -34,9 +36,10 @@ import {
   type PodLogCursor,
 } from './kubernetesRun.ts';
 import { readKubernetesRunState, writeKubernetesRunState } from './kubernetesRunState.ts';
+import { LatestOnly } from './latestOnly.ts';
 import { type PodLogCopy, copyPodLog } from './podLogCopier.ts';
 import { type ResilientWatch, plainObjects, startResilientWatch } from './resilientWatch.ts';
-import { endRunOnce } from './runEnd.ts';
+import { type RecordedEnd, endRunOnce, endStatusOf, isEndPhase, phaseOfEnd, readEndRecord } from './runEnd.ts';
 import { claimLaunch } from './trackerLock.ts';
 
 export interface KubernetesTrackOptions {
@@ -51,8 +54,11 @@ export interface KubernetesTrackOptions {
   onLog?(runId: string, text: string): void;
   /** Once per new diagnosis of a run. */
   onDiagnosis?(view: KubernetesRunView): void;
-  /** A failure the tracker gets over by retrying (the cluster unreachable, a dropped log stream, ...). */
-  onError?(error: unknown): void;
+  /**
+   * A failure the tracker gets over by retrying (the cluster unreachable, a dropped log stream, ...): an Error whose
+   * message is one readable line (describeKubernetesError), the original error as its `cause`.
+   */
+  onError?(error: Error): void;
   /** Copy the pods' logs into logs.txt; default true. */
   followLogs?: boolean;
 }
@@ -67,18 +73,12 @@ export interface KubernetesTracking {
 
 /** How long an ending run waits for the rest of its pods' logs before recording its end anyway. */
 const FINAL_LOG_WAIT_MS = 10_000;
-const GPU_RESOURCE = 'nvidia.com/gpu';
 
 interface KnownPod {
   pod: PodObject;
   gone: boolean;
   /** The order pods were first seen in: the last tie-breaker for "newest". */
   seen: number;
-}
-
-interface RunEnd {
-  status: EndStatus;
-  exitCode?: number;
 }
 
 interface TrackedRun {
@@ -96,7 +96,7 @@ interface TrackedRun {
   /** Diagnoses already announced through onDiagnosis, by reason and message. */
   announced: Set<string>;
   ending?: Promise<void>;
-  end?: RunEnd;
+  end?: RecordedEnd;
   endedAt?: number;
 }
 
@@ -172,7 +172,9 @@ class LaunchTracker {
   async #start(): Promise<void> {
     const { BatchV1Api, CoreV1Api } = await import('./kubernetesClient.ts');
     if (this.#stopped) return;
-    const { kubeConfig, namespace } = this.#options.connection;
+    const { kubeConfig } = this.#options.connection;
+    // The launch's own namespace: the submit may have put it elsewhere than the context's namespace.
+    const { namespace } = this.#placement;
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const batch = kubeConfig.makeApiClient(BatchV1Api);
     this.#core = core;
@@ -230,11 +232,14 @@ class LaunchTracker {
     const known = run.pods.get(name);
     run.pods.set(name, { pod, gone: deleted, seen: known?.seen ?? this.#podsSeen++ });
     if (!this.#ready) return;
+    // The copy starts before the refresh: a pod seen first when it has already terminated ends the run right away,
+    // and the end waits for the copies under way.
+    if (!run.end && !run.ending) {
+      this.#requestEvents('Pod', name);
+      if (deleted) run.copies.get(name)?.nudge();
+      else this.#ensureLogCopy(run, name);
+    }
     this.#refresh(run);
-    if (run.end || run.ending) return;
-    this.#requestEvents('Pod', name);
-    if (deleted) run.copies.get(name)?.nudge();
-    else this.#ensureLogCopy(run, name);
   }
 
   #runOf(pod: PodObject): TrackedRun | undefined {
@@ -313,7 +318,7 @@ class LaunchTracker {
     if (run.logTailFetch?.key === key) return run.logTailFetch.done;
     const name = pod.metadata?.name ?? '';
     const container = mainContainerStatus(pod)?.name ?? pod.spec?.containers?.[0]?.name;
-    const namespace = this.#options.connection.namespace;
+    const { namespace } = this.#placement;
     const done = (async () => {
       let lines: string[] = [];
       try {
@@ -342,7 +347,7 @@ class LaunchTracker {
     if (!container) return;
     const copy = copyPodLog({
       kubeConfig: this.#options.connection.kubeConfig,
-      namespace: this.#options.connection.namespace,
+      namespace: this.#placement.namespace,
       pod: podName,
       container,
       cursor: saved ?? { linesAtLastTimestamp: 0, complete: false },
@@ -388,7 +393,7 @@ class LaunchTracker {
   #requestEvents(kind: 'Pod' | 'Job', name: string): Promise<void> {
     if (!this.#core || this.#stopped) return Promise.resolve();
     const core = this.#core;
-    const namespace = this.#options.connection.namespace;
+    const { namespace } = this.#placement;
     return this.#requests
       .request(`${kind}/${name}`, async () => {
         if (this.#stopped) return;
@@ -450,7 +455,7 @@ class LaunchTracker {
       .catch((error: unknown) => {
         this.#reportError(error);
         try {
-          reportJobProblem(run.dir, `cannot record the end of the run: ${(error as Error).message}`);
+          reportJobProblem(run.dir, `cannot record the end of the run: ${describeKubernetesError(error, this.#options.connection)}`);
         } catch {
           // The run directory is gone: onError said it.
         }
@@ -463,6 +468,10 @@ class LaunchTracker {
   }
 
   async #recordEnd(run: TrackedRun, phase: KubernetesPhase): Promise<void> {
+    await this.#refreshLaggingPod(run);
+    if (this.#stopped) return;
+    // Every pod that ran and whose log is not all copied gets a last read, a copy under way or not.
+    for (const name of run.pods.keys()) this.#ensureLogCopy(run, name);
     const copies = [...run.copies.values()];
     for (const copy of copies) copy.finish();
     const settled = Promise.all(copies.map((copy) => copy.done));
@@ -471,31 +480,35 @@ class LaunchTracker {
     clearTimeout(timer);
     for (const copy of copies) copy.stop();
     if (this.#stopped) return;
-    await this.#refreshLaggingPod(run);
     const newest = newestPod(run);
     await Promise.all([this.#requestEvents('Job', this.#placement.jobName), ...[...run.pods.keys()].map((name) => this.#requestEvents('Pod', name))]);
     await this.#settleDiagnosis(run);
     if (this.#stopped) return;
     this.#applyLog(run, true);
-    const status: EndStatus = phase === 'succeeded' ? 'finished' : phase === 'failed' ? 'failed' : 'killed';
     const exitCode = newest ? mainContainerStatus(newest.pod)?.state?.terminated?.exitCode : undefined;
-    const observed: RunEnd = { status, ...(exitCode === undefined ? {} : { exitCode }) };
-    // A cancel (here or in another process) may have recorded the end first: that record is the run's end.
-    const end = (await endRunOnce(this.#options.storeDir, run.runId, observed)) ? observed : (readEndRecord(run.dir) ?? observed);
-    await registerPendingModels(this.#options.folder, this.#options.storeDir, run.dir, run.runId, end.status);
-    run.end = end;
-    run.endedAt = Date.now();
-    run.state = { ...run.state, phase: phaseOfEnd(end.status) };
-    this.#persist(run);
+    const observed: RecordedEnd = { status: endStatusOf(phase), ...(exitCode === undefined ? {} : { exitCode }) };
+    let recorded: RecordedEnd | undefined;
+    try {
+      // A cancel (here or in another process) may have recorded the end first: that record is the run's end.
+      recorded = (await endRunOnce(this.#options.storeDir, run.runId, observed)) ? observed : readEndRecord(run.dir);
+      await registerPendingModels(this.#options.folder, this.#options.storeDir, run.dir, run.runId, (recorded ?? observed).status);
+    } finally {
+      // The run has ended whatever failed on the way (the lock, the models): `finished` must not wait forever.
+      const end = recorded ?? readEndRecord(run.dir) ?? observed;
+      run.end = end;
+      run.endedAt = Date.now();
+      run.state = { ...run.state, phase: phaseOfEnd(end.status) };
+      this.#persist(run);
+    }
   }
 
-  /** The Job can report the end before the pod watch brings the pod's last status (and its exit code). */
+  /** The Job can report the end before the pod watch brings the pod's last status: its exit code, and that it ran. */
   async #refreshLaggingPod(run: TrackedRun): Promise<void> {
     const newest = newestPod(run);
     const name = newest?.pod.metadata?.name;
     if (!newest || newest.gone || !name || mainContainerStatus(newest.pod)?.state?.terminated) return;
     try {
-      const pod = plainObjects<PodObject>([await this.#core!.readNamespacedPod({ name, namespace: this.#options.connection.namespace })])[0]!;
+      const pod = plainObjects<PodObject>([await this.#core!.readNamespacedPod({ name, namespace: this.#placement.namespace })])[0]!;
       const current = run.pods.get(name);
       if (current && !current.gone) run.pods.set(name, { ...current, pod });
     } catch {
@@ -561,35 +574,10 @@ class LaunchTracker {
     }
   }
 
+  /** A failure as one readable line (the client's own error as its cause). */
   #reportError(error: unknown): void {
     if (this.#stopped) return;
-    this.#options.onError?.(error);
-  }
-}
-
-/**
- * Runs one task per key at a time; a request while one runs is queued once, and every request made meanwhile shares
- * that queued run, so a burst of changes costs at most two requests to the cluster.
- */
-class LatestOnly {
-  #running = new Map<string, Promise<void>>();
-  #queued = new Map<string, Promise<void>>();
-
-  request(key: string, task: () => Promise<void>): Promise<void> {
-    const queued = this.#queued.get(key);
-    if (queued) return queued;
-    const running = this.#running.get(key) ?? Promise.resolve();
-    const next: Promise<void> = running
-      .then(() => {
-        this.#queued.delete(key);
-        this.#running.set(key, next);
-        return task();
-      })
-      .finally(() => {
-        if (this.#running.get(key) === next) this.#running.delete(key);
-      });
-    this.#queued.set(key, next);
-    return next;
+    this.#options.onError?.(readableKubernetesError(error, this.#options.connection));
   }
 }
 
@@ -635,38 +623,6 @@ function diagnosisKey(diagnosis: Diagnosis): string {
 function gpusOf(job: JobObject | undefined, pod: PodObject | undefined): number {
   const containers = job?.spec?.template?.spec?.containers ?? pod?.spec?.containers ?? [];
   return containers.reduce((sum, container) => sum + (Number(container.resources?.limits?.[GPU_RESOURCE] ?? 0) || 0), 0);
-}
-
-function isEndPhase(phase: KubernetesPhase): boolean {
-  return phase === 'succeeded' || phase === 'failed' || phase === 'killed';
-}
-
-function phaseOfEnd(status: EndStatus): KubernetesPhase {
-  return status === 'finished' ? 'succeeded' : status;
-}
-
-/** The run's end record, when run.jsonl has one. */
-function readEndRecord(dir: string): RunEnd | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, RUN_FILE), 'utf8');
-  } catch {
-    return undefined;
-  }
-  let end: RunEnd | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.includes('"end"')) continue;
-    try {
-      const record = JSON.parse(line) as { type?: unknown; status?: unknown; exitCode?: unknown };
-      if (record.type !== 'end') continue;
-      const exitCode = typeof record.exitCode === 'number' ? record.exitCode : undefined;
-      const status: EndStatus = record.status === 'killed' || record.status === 'failed' || record.status === 'finished' ? record.status : exitCode ? 'failed' : 'finished';
-      end = { status, ...(exitCode === undefined ? {} : { exitCode }) };
-    } catch {
-      // A torn line is no end record.
-    }
-  }
-  return end;
 }
 
 function escapeRegExp(text: string): string {

@@ -2,10 +2,12 @@ import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodLogCursor } from './kubernetesRun.ts';
+import { WakeableDelay } from './wakeableDelay.ts';
 
 // Follows one container's log through client-node's Log with timestamps, hands on each new complete line once, and
 // keeps going after the follow stream ends early (client-node's known issue), a dropped connection or a reload: each
-// new request asks for `sinceTime` = the cursor's last timestamp and skips what the cursor says was copied.
+// new request asks for `sinceTime` = the cursor's last timestamp and skips the replayed lines the cursor says were
+// copied.
 
 export interface PodLogCopyOptions {
   kubeConfig: KubeConfig;
@@ -50,17 +52,8 @@ export function copyPodLog(options: PodLogCopyOptions): PodLogCopy {
   let stopped = false;
   let finishing = false;
   let connection: AbortController | undefined;
-  let wake: (() => void) | undefined;
+  const delay = new WakeableDelay();
   let fruitless = 0;
-
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   async function attempt(Log: typeof import('@kubernetes/client-node').Log, final: boolean): Promise<{ end: AttemptEnd; copied: boolean }> {
     const lines = new TimestampedLines(cursor);
@@ -129,7 +122,7 @@ export function copyPodLog(options: PodLogCopyOptions): PodLogCopy {
       if (finishing && end.kind === 'failed') break;
       const endedSince = !final && (finishing || options.containerTerminated());
       if (copied || endedSince) fruitless = 0;
-      else await pause(Math.min(maxRetryMs, initialRetryMs * 2 ** fruitless++));
+      else await delay.wait(Math.min(maxRetryMs, initialRetryMs * 2 ** fruitless++));
     }
     return { ...cursor };
   }
@@ -137,7 +130,7 @@ export function copyPodLog(options: PodLogCopyOptions): PodLogCopy {
   function stop(): void {
     stopped = true;
     connection?.abort();
-    wake?.();
+    delay.wake();
   }
 
   const done = run().catch((error: unknown) => {
@@ -146,18 +139,21 @@ export function copyPodLog(options: PodLogCopyOptions): PodLogCopy {
   });
   return {
     done,
-    nudge: () => wake?.(),
+    nudge: () => delay.wake(),
     finish() {
       finishing = true;
-      wake?.();
+      delay.wake();
     },
     stop,
   };
 }
 
 /**
- * Splits a timestamped log stream into lines and keeps the ones after the cursor: lines older than its last
- * timestamp are skipped, and so are the first `linesAtLastTimestamp` lines carrying exactly that timestamp.
+ * Splits a timestamped log stream into lines and keeps the ones after the cursor. A request from `sinceTime` first
+ * replays what was copied before: lines older than the cursor's last timestamp, and the first `linesAtLastTimestamp`
+ * lines carrying exactly that timestamp, are skipped until the first line past the cursor. From there on every line is
+ * kept, an older timestamp included: stdout and stderr interleave in one log, out of timestamp order. The cursor
+ * follows the newest timestamp kept.
  */
 class TimestampedLines {
   #decoder = new StringDecoder('utf8');
@@ -166,12 +162,14 @@ class TimestampedLines {
   #lastTime: LogTime | undefined;
   #linesAtLast: number;
   #alreadyCopiedAtLast: number;
+  #replaying: boolean;
 
   constructor(cursor: PodLogCursor) {
     this.#lastTimestamp = cursor.lastTimestamp;
     this.#lastTime = cursor.lastTimestamp ? parseLogTime(cursor.lastTimestamp) : undefined;
     this.#linesAtLast = cursor.linesAtLastTimestamp;
     this.#alreadyCopiedAtLast = cursor.lastTimestamp ? cursor.linesAtLastTimestamp : 0;
+    this.#replaying = this.#lastTime !== undefined;
   }
 
   /** The new complete lines in `chunk` (and in what was held from before), timestamps stripped. */
@@ -207,19 +205,21 @@ class TimestampedLines {
     if (!time) return line + '\n';
     const text = space < 0 ? '' : line.slice(space + 1);
     const order = this.#lastTime ? compareLogTimes(time, this.#lastTime) : 1;
-    if (order < 0) return '';
-    if (order === 0) {
-      if (this.#alreadyCopiedAtLast > 0) {
+    if (this.#replaying) {
+      if (order < 0) return '';
+      if (order === 0 && this.#alreadyCopiedAtLast > 0) {
         this.#alreadyCopiedAtLast--;
         return '';
       }
-      this.#linesAtLast++;
-      return text + '\n';
+      this.#replaying = false;
     }
-    this.#lastTimestamp = timestamp;
-    this.#lastTime = time;
-    this.#linesAtLast = 1;
-    this.#alreadyCopiedAtLast = 0;
+    if (order > 0) {
+      this.#lastTimestamp = timestamp;
+      this.#lastTime = time;
+      this.#linesAtLast = 1;
+    } else if (order === 0) {
+      this.#linesAtLast++;
+    }
     return text + '\n';
   }
 }

@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { WakeableDelay } from './wakeableDelay.ts';
 
 // A list-then-watch of one collection that keeps going: it resumes from the last resourceVersion seen (objects and
 // BOOKMARKs) when the stream ends, errs or hits client-node's 30 s inactivity abort, relists and resyncs on 410 Gone,
@@ -75,7 +76,7 @@ export function startResilientWatch<T extends WatchedObject>(options: ResilientW
   let connections = 0;
   let failures = 0;
   let connection: AbortController | undefined;
-  let wake: (() => void) | undefined;
+  const delay = new WakeableDelay();
   let markSynced!: () => void;
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
 
@@ -93,14 +94,6 @@ export function startResilientWatch<T extends WatchedObject>(options: ResilientW
       report(error);
     }
   };
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   const nextBackoff = () => Math.min(maxBackoffMs, initialBackoffMs * 2 ** failures++);
 
   async function list(): Promise<void> {
@@ -195,7 +188,7 @@ export function startResilientWatch<T extends WatchedObject>(options: ResilientW
           needsList = false;
         } catch (error) {
           report(error);
-          await pause(nextBackoff());
+          await delay.wait(nextBackoff());
           continue;
         }
       }
@@ -209,7 +202,7 @@ export function startResilientWatch<T extends WatchedObject>(options: ResilientW
         continue;
       }
       if (end.kind === 'failed') report(end.error);
-      if (end.kind === 'failed' || (end.kind === 'closed' && !end.sawEvent)) await pause(nextBackoff());
+      if (end.kind === 'failed' || (end.kind === 'closed' && !end.sawEvent)) await delay.wait(nextBackoff());
     }
   }
 
@@ -229,7 +222,7 @@ export function startResilientWatch<T extends WatchedObject>(options: ResilientW
     stop() {
       stopped = true;
       connection?.abort();
-      wake?.();
+      delay.wake();
       markSynced();
     },
   };

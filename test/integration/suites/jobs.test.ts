@@ -117,7 +117,8 @@ describe('jobs', () => {
         await eventually(() => row(runId!)?.state === 'running', 'the run to show running');
         assert.equal(row(runId)?.group, 'running');
         await vscode.commands.executeCommand('mltrail.showJobLogs', { folder, runId });
-        await eventually(() => row(runId!)?.state === 'finished', 'the run to show finished');
+        // The view is told of store changes at most every 500 ms: wait for what it is told, not for the rows.
+        await eventually(() => recorded.of(runId!).at(-1) === 'finished', 'the view to be told the run finished');
         assertInOrder(recorded.of(runId), ['running', 'finished']);
       } finally {
         recorded.dispose();
@@ -129,6 +130,34 @@ describe('jobs', () => {
       const text = await eventually(() => api.jobLogText(folder, runId!)?.includes('plain line 9') && api.jobLogText(folder, runId!), 'the output channel to hold the whole log');
       assert.equal(text.match(/plain line \d/g)?.length, 10, 'each line once');
       assert.match(text, /"mltrail":"metric","name":"loss","step":0/);
+    });
+  });
+
+  describe('ad-hoc scripts and runs named by their id', () => {
+    const script = 'adhoc-train.sh';
+    after(() => fs.rmSync(path.join(workspacePath(), script), { force: true }));
+
+    it('runs a script no job declares, tags its runs with the script, and re-runs it as a script', async () => {
+      fs.writeFileSync(path.join(workspacePath(), script), 'echo \'{"mltrail":"metric","name":"acc","step":0,"value":0.5}\'\n');
+      const first = await vscode.commands.executeCommand<JobLaunchResult | undefined>('mltrail.launchJob', { folder, script, backend: 'local' });
+      assert.ok(first, 'launching the script returned nothing');
+      launchedRuns.push(...first.runIds);
+      const [runId] = first.runIds as [string];
+      const ended = await eventually(async () => (await run(runId))?.status === 'finished' && run(runId), 'the script run to finish');
+      assert.deepEqual(ended?.tags, { job: 'adhoc-train', script });
+      await eventually(() => row(runId)?.state === 'finished', 'its row to show finished');
+      assert.equal(row(runId)?.script, script);
+      const again = await vscode.commands.executeCommand<JobLaunchResult | undefined>('mltrail.rerunJob', { folder, runId });
+      assert.ok(again, 're-running the script run returned nothing');
+      launchedRuns.push(...again.runIds);
+      assert.notEqual(again.runIds[0], runId);
+      await eventually(async () => (await run(again.runIds[0]!))?.tags.script === script, 'the re-run, tagged with the script');
+    });
+
+    it('says a run named by an id it does not know is not found, instead of asking for another', async () => {
+      // A picker would wait for an answer that never comes: each command must end on its own.
+      assert.equal(await vscode.commands.executeCommand('mltrail.showJobLogs', { folder, runId: 'no-such-run' }), undefined);
+      assert.equal(await vscode.commands.executeCommand('mltrail.cancelJob', { folder, runId: 'no-such-run' }), false);
     });
   });
 
@@ -151,7 +180,7 @@ describe('jobs', () => {
         runId = result.runIds[0]!;
         assert.equal(recorded.of(runId)[0], 'queued', 'queued as soon as the Job is created');
         await vscode.commands.executeCommand('mltrail.showJobLogs', { folder, runId });
-        await eventually(() => row(runId!)?.state === 'finished', 'the run to show finished');
+        await eventually(() => recorded.of(runId!).at(-1) === 'finished', 'the view to be told the run finished');
         assertInOrder(recorded.of(runId), ['queued', 'running', 'finished']);
       } finally {
         recorded.dispose();

@@ -8,6 +8,7 @@ import { parseProtocolLine } from '../../../src/jobs/stdoutProtocol.ts';
 import {
   detectTrainingScript,
   kubernetesRunTitle,
+  localRunTitle,
   lastRunTitle,
   runsOfTrainingScript,
   workspacePath,
@@ -213,10 +214,13 @@ describe('the runs of a training script', () => {
     run('e', { startTime: 5_000, command: ['python', './train.py', '--lr', '0.1'] }),
     run('f', { startTime: 4_000, command: ['python', path.join(FOLDER, 'train.py')] }),
     run('g', { startTime: 6_000, command: ['python', 'src/train.py'] }),
+    // `mltrail run --script scripts/train.py`: named after the file stem like the declared job, but not its run.
+    run('h', { tags: { job: 'train', script: 'scripts/train.py' }, startTime: 7_000, command: ['python', 'scripts/train.py'] }),
   ];
 
-  it('are a job\'s runs by their job tag, newest first, runs without a start last', () => {
+  it('are a job\'s runs by their job tag, newest first, runs without a start last, ad-hoc script runs left out', () => {
     assert.deepEqual(runsOfTrainingScript(runs, { job: 'train' }).map((found) => found.id), ['c', 'a', 'd']);
+    assert.deepEqual(runsOfTrainingScript(runs, { script: { folder: FOLDER, path: 'scripts/train.py' } }).map((found) => found.id), ['h']);
     assert.deepEqual(runsOfTrainingScript(runs, { job: 'missing' }), []);
   });
 
@@ -241,6 +245,16 @@ describe('the runs of a training script', () => {
     assert.equal(kubernetesRunTitle(job('train', { kubernetes: {}, resources: { gpus: '1' } }), 'chosen'), 'Run on chosen (1× GPU)');
     assert.equal(kubernetesRunTitle(job('train', { kubernetes: { context: '' }, resources: { gpus: 0 } }), undefined), 'Run on Kubernetes');
     assert.equal(kubernetesRunTitle(job('train', { kubernetes: {} }), ''), 'Run on Kubernetes');
+    assert.equal(kubernetesRunTitle(job('train', { kubernetes: {} }), undefined, 'minikube'), 'Run on minikube', 'the kubeconfig\'s current-context when known');
+    assert.equal(kubernetesRunTitle(job('train', { kubernetes: {} }), 'chosen', 'minikube'), 'Run on chosen');
+  });
+
+  it('count the runs of a sweep in the launch lenses', () => {
+    const swept = job('train', { kubernetes: {}, resources: { gpus: 1 }, sweep: { lr: [0.1, 0.01, 0.001], seed: [1, 2] } });
+    assert.equal(localRunTitle(swept), 'Run locally (6 runs)');
+    assert.equal(kubernetesRunTitle(swept, 'gpu'), 'Run on gpu (1× GPU, 6 runs)');
+    assert.equal(kubernetesRunTitle({ ...swept, resources: {} }, 'gpu'), 'Run on gpu (6 runs)');
+    assert.equal(localRunTitle(job('train', { sweep: { lr: [0.1] } })), 'Run locally');
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type JobRow, type JobRunFacts, describeJobRow, groupJobRows, jobRow, jobRowDuration } from '../../../../src/jobs/editor/jobRows.ts';
+import { type JobRow, type JobRunFacts, describeJobRow, diffJobRows, groupJobRows, jobRow, jobRowDuration } from '../../../../src/jobs/editor/jobRows.ts';
 import type { KubernetesPlacement, KubernetesRunState, KubernetesRunView } from '../../../../src/jobs/kubernetes/kubernetesRun.ts';
 import type { RunStatus } from '../../../../src/runs/records.ts';
 import type { RunSummary } from '../../../../src/runs/runSummary.ts';
@@ -80,5 +80,29 @@ describe('job rows', () => {
     assert.equal(grouped.finished.length, 50);
     assert.equal(grouped.finished[0]?.runId, 'f59');
     assert.equal(grouped.finished.at(-1)?.runId, 'f10');
+  });
+
+  describe('which rows to draw again', () => {
+    const rowOf = (runId: string, extra: Partial<JobRow> = {}): [string, JobRow] => [runId, { runId, name: runId, job: 'train', state: 'running', backend: 'kubernetes', gpus: 1, submittedAt: 1_000, startedAt: 2_000, ...extra }];
+    const before = new Map([rowOf('a'), rowOf('b', { startedAt: 3_000 }), rowOf('c', { state: 'finished', endedAt: 9_000 })]);
+
+    it('nothing when only metrics changed (the rows look the same)', () => {
+      assert.deepEqual(diffJobRows(before, new Map([...before].map(([key, row]) => [key, { ...row }]))), { regroup: false, changed: [] });
+    });
+
+    it('only the rows whose phase or diagnosis changed, while no row moves', () => {
+      const after = new Map(before);
+      after.set('a', { ...before.get('a')!, diagnosis: { reason: 'Evicted', message: 'node drained' } });
+      after.set('c', { ...before.get('c')!, name: 'renamed' });
+      assert.deepEqual(diffJobRows(before, after), { regroup: false, changed: ['a', 'c'] });
+    });
+
+    it('the groups when a row comes, goes, changes group or moves in its group', () => {
+      assert.equal(diffJobRows(before, new Map([...before, rowOf('d')])).regroup, true);
+      assert.equal(diffJobRows(before, new Map([...before].filter(([key]) => key !== 'b'))).regroup, true);
+      assert.equal(diffJobRows(before, new Map([...before, ['a', { ...before.get('a')!, state: 'queued' as const }]])).regroup, true);
+      assert.equal(diffJobRows(before, new Map([...before, ['a', { ...before.get('a')!, state: 'finished' as const, endedAt: 10_000 }]])).regroup, true);
+      assert.equal(diffJobRows(before, new Map([...before, ['a', { ...before.get('a')!, startedAt: 4_000 }]])).regroup, true, 'now the newest running');
+    });
   });
 });

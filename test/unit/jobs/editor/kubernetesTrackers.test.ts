@@ -145,4 +145,30 @@ describe('Kubernetes trackers of the editor', () => {
     assert.equal(trackers.isTracking(reachable.runs[0]!.id), true);
     assert.equal(trackers.isTracking('other-run'), false);
   });
+
+  it('tries a launch it could not follow again only once the re-attach interval has passed', async () => {
+    const submitted = await submit(job('idle'));
+    const state = kubernetes.readKubernetesRunState(runDir(store.storeDir, submitted.runs[0]!.id)) as KubernetesRunState;
+    let now = 1_000_000;
+    const { recorded, options } = recorder();
+    const trackers = new KubernetesTrackers({ ...options, now: () => now, reattachIntervalMs: 120_000 });
+    after(() => trackers.dispose());
+    let connects = 0;
+    const unreachable = async () => {
+      connects++;
+      throw new Error('the cluster is unreachable');
+    };
+    await trackers.reattach(store, [state], unreachable);
+    now += 119_999;
+    await trackers.reattach(store, [state], unreachable);
+    assert.deepEqual([connects, recorded.errors.length], [1, 1], 'not tried again within the interval');
+    now += 1;
+    await trackers.reattach(store, [state], async () => {
+      connects++;
+      return connection;
+    });
+    assert.equal(connects, 2);
+    assert.equal(trackers.follows(submitted.runs[0]!.id), true);
+    assert.equal(trackers.isTracking(submitted.runs[0]!.id), true);
+  });
 });

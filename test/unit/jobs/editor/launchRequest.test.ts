@@ -7,6 +7,7 @@ describe('launch requests', () => {
     assert.deepEqual(parseLaunchJobRequest(undefined), {});
     assert.deepEqual(parseLaunchJobRequest({ folder: 'file:///w', job: 'train', backend: 'kubernetes' }), { folder: 'file:///w', job: 'train', backend: 'kubernetes' });
     assert.deepEqual(parseLaunchJobRequest({ folder: 'file:///w', script: 'src/train.py' }), { folder: 'file:///w', script: 'src/train.py' });
+    assert.deepEqual(parseLaunchJobRequest({ folder: 'file:///w', job: 'train', backend: 'local', document: 'file:///w/train.py' }), { folder: 'file:///w', job: 'train', backend: 'local', document: 'file:///w/train.py' });
   });
 
   it('refuses with a message what it cannot launch', () => {
@@ -17,5 +18,6 @@ describe('launch requests', () => {
     assert.throws(() => parseLaunchJobRequest({ folder: 'file:///w', script: '/etc/train.py' }), /inside the folder/);
     assert.throws(() => parseLaunchJobRequest({ job: 'train' }), /needs its "folder"/);
     assert.throws(() => parseLaunchJobRequest({ folder: 7 }), /"folder" must be a folder URI/);
+    assert.throws(() => parseLaunchJobRequest({ folder: 'file:///w', job: 'train', document: 3 }), /"document" must be a document URI/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { localRunArgs, localRunSpec, spawnLocalRun } from '../../../../src/jobs/editor/localLaunch.ts';
+import { defaultsPlan, localRunArgs, localRunSpec, spawnLocalRun, startOneAfterAnother } from '../../../../src/jobs/editor/localLaunch.ts';
 import type { JobDefinition } from '../../../../src/jobs/jobConfig.ts';
 import { planJobRuns } from '../../../../src/jobs/jobParams.ts';
 import { readRecordedRun } from '../../../../src/jobs/recordedRun.ts';
@@ -66,5 +66,38 @@ describe('local launches', () => {
     assert.notEqual(exit.code, 0);
     assert.match(exit.stderr, /no job "nope"/);
     assert.equal(fs.existsSync(runDir(path.join(folder, '.mltrail'), runId)), false);
+  });
+
+  it('plans "only the defaults": the declared params, a swept param without one taking its first value', () => {
+    const swept = job({ params: { lr: 0.1 }, command: ['python', 'train.py', '--lr', '{lr}', '--seed', '{seed}'], sweep: { lr: [0.5, 0.05], seed: [7, 8] } });
+    const plan = defaultsPlan(swept);
+    assert.deepEqual([plan.name, plan.index, plan.params, plan.command], ['train', 0, { lr: 0.1, seed: 7 }, ['python', 'train.py', '--lr', '0.1', '--seed', '7']]);
+    // The CLI reproduces it from sweep point 0 and the params that differ from it.
+    assert.deepEqual(localRunSpec(swept, plan), { index: 0, params: { lr: 0.1 } });
+  });
+
+  it('runs a sweep one after another: each point starts once the one before has ended', async () => {
+    const folder = tempDir();
+    const stamp = "const fs = require('node:fs'); const p = JSON.parse(process.env.MLTRAIL_PARAMS); fs.appendFileSync('order.txt', 'start ' + p.n + '\\n'); setTimeout(() => fs.appendFileSync('order.txt', 'end ' + p.n + '\\n'), 150)";
+    fs.writeFileSync(path.join(folder, 'mltrail.json'), JSON.stringify({ version: 1, jobs: { steps: { command: [process.execPath, '-e', stamp], sweep: { n: [1, 2, 3] } } } }));
+    const started: string[] = [];
+    const starts = [0, 1, 2].map((index) => () => {
+      const runId = newRunId();
+      started.push(runId);
+      return spawnLocalRun({ cliScript, folder, target: { job: 'steps', index }, runId, params: {} });
+    });
+    await startOneAfterAnother(starts);
+    assert.equal(fs.readFileSync(path.join(folder, 'order.txt'), 'utf8'), 'start 1\nend 1\nstart 2\nend 2\nstart 3\nend 3\n');
+    assert.deepEqual(started.map((runId) => readRecordedRun(path.join(folder, '.mltrail'), runId)?.status), ['finished', 'finished', 'finished']);
+  });
+
+  it('tags an ad-hoc script run with its script, apart from a declared job of the same name', async () => {
+    const folder = tempDir();
+    fs.mkdirSync(path.join(folder, 'scripts'));
+    fs.writeFileSync(path.join(folder, 'scripts', 'train.sh'), 'echo trained\n');
+    fs.writeFileSync(path.join(folder, 'mltrail.json'), JSON.stringify({ version: 1, jobs: { train: { command: ['true'], resources: { gpus: 4 } } } }));
+    const runId = newRunId();
+    assert.equal((await spawnLocalRun({ cliScript, folder, target: { script: 'scripts/train.sh' }, runId, params: {} }).exited).code, 0);
+    assert.deepEqual(readRecordedRun(path.join(folder, '.mltrail'), runId)?.tags, { job: 'train', script: 'scripts/train.sh' });
   });
 });

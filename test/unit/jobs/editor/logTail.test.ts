@@ -74,4 +74,36 @@ describe('log tail', () => {
     second.stop();
     assert.equal(text, 'before\n');
   });
+
+  it('leaves out all but the last bytes of a large log, from the start of a line, then follows as before', async () => {
+    const file = path.join(tempDir(), 'logs.txt');
+    const lines = Array.from({ length: 1_000 }, (_, index) => `line ${String(index).padStart(4, '0')} é\n`);
+    fs.writeFileSync(file, lines.join(''));
+    let text = '';
+    const tail = new LogTail(file, (piece) => (text += piece));
+    const skipped = tail.skipAllButLast(1_000);
+    tail.readNow();
+    assert.ok(text.length > 0 && Buffer.byteLength(text) <= 1_000, `${Buffer.byteLength(text)} bytes kept`);
+    assert.ok(lines.join('').endsWith(text), 'the end of the log');
+    assert.match(text, /^line \d{4} é\n/, 'from the start of a line');
+    assert.equal(skipped + Buffer.byteLength(text), fs.statSync(file).size, 'what is left out and what is shown make the whole file');
+    tail.follow(20);
+    fs.appendFileSync(file, 'after\n');
+    await waitFor(() => text.endsWith('line 0999 é\nafter\n'), 'the appended line');
+    tail.stop();
+
+    const small = new LogTail(file, () => {});
+    assert.equal(small.skipAllButLast(10 * 1024 * 1024), 0, 'nothing left out of a log smaller than the limit');
+  });
+
+  it('passes on only what is appended after skipping to the end', () => {
+    const file = path.join(tempDir(), 'logs.txt');
+    fs.writeFileSync(file, 'copied already\n');
+    let text = '';
+    const tail = new LogTail(file, (piece) => (text += piece));
+    tail.skipToEnd();
+    fs.appendFileSync(file, 'new\n');
+    tail.readNow();
+    assert.equal(text, 'new\n');
+  });
 });

@@ -11,6 +11,7 @@ import type { KubernetesConnection } from '../../../../src/jobs/kubernetes/kuber
 import { endRunOnce } from '../../../../src/jobs/kubernetes/runEnd.ts';
 import { submitKubernetesJob } from '../../../../src/jobs/kubernetes/submitKubernetesJob.ts';
 import { startFakeApiServer, type FakeApiServer } from '../../../k8s/fakeApiServer.ts';
+import type { PodStep } from '../../../k8s/podScripts.ts';
 import { tempDir } from '../../../support/tempStore.ts';
 
 function definition(extra: Partial<JobDefinition> = {}): JobDefinition {
@@ -39,7 +40,19 @@ describe('cancelling a Kubernetes launch', () => {
   let connection: KubernetesConnection;
 
   before(async () => {
-    server = await startFakeApiServer({ namespace: 'ml', controller: { defaultScript: 'succeed' } });
+    server = await startFakeApiServer({
+      namespace: 'ml',
+      // A job whose env says MODE=by-index: index 0 succeeds, index 1 fails, the others keep running.
+      controller: {
+        defaultScript: 'succeed',
+        chooseScript: ({ job, index }) => {
+          const env: Array<{ name: string; value?: string }> = job.spec.template.spec.containers[0].env ?? [];
+          if (!env.some((variable) => variable.name === 'MODE' && variable.value === 'by-index')) return undefined;
+          const byIndex: PodStep[][] = [[{ kind: 'running' }, { kind: 'succeeded' }], [{ kind: 'running' }, { kind: 'failed', exitCode: 3 }]];
+          return byIndex[index] ?? [{ kind: 'running' }];
+        },
+      },
+    });
     connection = await connectKubernetes(undefined, { file: server.kubeconfigPath });
   });
   after(() => server.stop());
@@ -91,6 +104,21 @@ describe('cancelling a Kubernetes launch', () => {
     await cancelKubernetesLaunch({ connection, storeDir, placement });
     assert.deepEqual(endRecords(storeDir, finishedRun).map((end) => end.status), ['finished']);
     assert.deepEqual(endRecords(storeDir, runningRun).map((end) => end.status), ['killed']);
+  });
+
+  it('ends the sweep points the Job had completed finished, those it had failed failed, and only the others killed', async () => {
+    const folder = tempDir();
+    const storeDir = path.join(folder, '.mltrail');
+    const job = definition({ sweep: { lr: [0.001, 0.01, 0.1] }, env: { MODE: 'by-index' } });
+    const { placement } = await submitKubernetesJob({ connection, folder, storeDir, job, plans: planJobRuns(job) });
+    await server.controller.runToEnd();
+    const status = server.store.get('jobs', 'ml', placement.jobName)!.status;
+    assert.deepEqual([status.completedIndexes, status.failedIndexes, status.active], ['0', '1', 1]);
+
+    assert.deepEqual(await cancelKubernetesLaunch({ connection, storeDir, placement }), { jobDeleted: true });
+    const ends = placement.runIds.map((runId) => endRecords(storeDir, runId).map((end) => [end.status, end.exitCode]));
+    assert.deepEqual(ends, [[['finished', 0]], [['failed', undefined]], [['killed', undefined]]]);
+    assert.equal(server.store.get('jobs', 'ml', placement.jobName), undefined);
   });
 
   it('ends no run when the cluster cannot be reached, and says why', async () => {

@@ -12,7 +12,8 @@ import { waitFor } from './kubernetesLaunch.ts';
 const metricLine = (step: number, value: number) => JSON.stringify({ mltrail: 'metric', name: 'loss', step, value });
 
 /** What a pod does, by the `script` env var the job sets: train prints metrics and succeeds; crash exits 3; hold waits. */
-function podScript(env: string | undefined): PodStep[] {
+function podScript(env: string | undefined, index: number): PodStep[] {
+  if (env === 'mixed') return podScript(index === 0 ? 'train' : 'hold', index);
   if (env === 'crash') return [{ kind: 'running', logs: ['starting'] }, { kind: 'failed', exitCode: 3 }];
   if (env === 'hold') return [{ kind: 'running', logs: ['holding'] }];
   return [{ kind: 'running', logs: ['epoch 1', metricLine(0, 0.9)] }, { kind: 'log', lines: [metricLine(1, 0.4)] }, { kind: 'succeeded' }];
@@ -33,9 +34,9 @@ describe('mltrail run --backend kubernetes, logs and cancel against a cluster', 
     server = await startFakeApiServer({
       bookmarkIntervalMs: 200,
       controller: {
-        chooseScript: ({ job }) => {
+        chooseScript: ({ job, index }) => {
           const env = (job.spec as { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } }).template.spec.containers[0]?.env;
-          return podScript(env?.find((variable) => variable.name === 'MODE')?.value);
+          return podScript(env?.find((variable) => variable.name === 'MODE')?.value, index);
         },
       },
     });
@@ -51,6 +52,7 @@ describe('mltrail run --backend kubernetes, logs and cancel against a cluster', 
           sweep: { command: ['python', 'train.py', '--lr', '{lr}'], params: { lr: 0.1 }, sweep: { lr: [0.1, 0.01] }, env: { MODE: 'train' }, kubernetes },
           crash: { command: ['python', 'train.py'], env: { MODE: 'crash' }, kubernetes },
           hold: { command: ['python', 'train.py'], env: { MODE: 'hold' }, kubernetes },
+          mixed: { command: ['python', 'train.py', '--lr', '{lr}'], params: { lr: 0.1 }, sweep: { lr: [0.1, 0.01] }, env: { MODE: 'mixed' }, kubernetes },
         },
       }),
     );
@@ -108,6 +110,18 @@ describe('mltrail run --backend kubernetes, logs and cancel against a cluster', 
     const runFile = fs.readFileSync(path.join(folder, '.mltrail', 'runs', id, 'run.jsonl'), 'utf8');
     assert.equal(runFile.match(/"type":"end"/g)?.length, 1);
     assert.match(runFile, /"status":"killed"/);
+  });
+
+  it('follows one point of a sweep until that point ends, and refuses to cancel a run that ended', async () => {
+    const run = io(folder);
+    assert.equal(await runCommand(['mixed', '--backend', 'kubernetes', '--detach', '--json'], run.cliIo), 0);
+    const [first, second] = (JSON.parse(run.captured.out) as Array<{ id: string }>).map((started) => started.id);
+    const follow = io(folder);
+    assert.equal(await logsCommand([first!, '--follow'], follow.cliIo), 0, 'returns while the other point still runs');
+    assert.match(follow.captured.out, /epoch 1\n/);
+    await assert.rejects(cancelCommand([first!], io(folder).cliIo), /is not running \(finished\)/);
+    assert.equal(await cancelCommand([second!], io(folder).cliIo), 0);
+    await waitFor(() => server.store.list('pods', 'default').filter((pod) => pod.metadata.labels?.['mltrail/job'] === 'mixed').length === 0, 'the pods to be gone');
   });
 
   it('says which contexts exist when asked for another', async () => {

@@ -191,6 +191,28 @@ describe('diagnosis: the rules behind the cases', () => {
     assert.equal(runPhase({ index: 0, pod: { status: { phase: 'Running' } }, podGone: true }), 'queued');
   });
 
+  it('reads an index that failed for good from failedIndexes while the Job goes on (backoffLimitPerIndex)', () => {
+    const job = { status: { completedIndexes: '0', failedIndexes: '1,3' } };
+    const failedPod = {
+      metadata: { name: 'sweep-1-abcde' },
+      spec: { nodeName: 'n1', containers: [{ name: 'main' }] },
+      status: { phase: 'Failed', containerStatuses: [{ name: 'main', state: { terminated: { exitCode: 3, reason: 'Error' } } }] },
+    };
+    assert.equal(runPhase({ index: 1, job, pod: failedPod }), 'failed');
+    assert.equal(runPhase({ index: 1, job: { status: {} }, pod: failedPod }), 'starting', 'a failed pod whose index goes on is replaced');
+    assert.equal(runPhase({ index: 2, job }), 'queued');
+    assert.deepEqual(diagnoseRun({ index: 1, job, pod: failedPod }), {
+      reason: 'Error',
+      message: 'Container "main" exited with code 3',
+      detail: 'Pod sweep-1-abcde',
+      hint: 'The last lines of the log say why the job failed.',
+    });
+    // The pod gone (a TTL, a cleanup): the Job's status still tells why the run ended.
+    assert.equal(runPhase({ index: 3, job }), 'failed');
+    assert.equal(diagnoseRun({ index: 3, job })?.reason, 'BackoffLimitExceeded');
+    assert.match(diagnoseRun({ index: 3, job })!.message, /^Index 3 of the Job has reached its backoff limit$/);
+  });
+
   it('says nothing about a healthy pod', () => {
     const pod = { metadata: { name: 'p' }, spec: { nodeName: 'n1', containers: [{ name: 'main' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'main', state: { running: { startedAt: '2026-03-01T10:00:00Z' } } }] } };
     assert.equal(diagnoseRun({ index: 0, pod }), undefined);

@@ -247,6 +247,13 @@ describe('sweep manifest', () => {
     assert.deepEqual(envOf(manifest), { PYTHONUNBUFFERED: '1' });
   });
 
+  it('gives each index kubernetes.backoffLimit retries of its own, not one limit for the whole sweep', () => {
+    assert.deepEqual([build(sweepJob).spec?.backoffLimitPerIndex, build(sweepJob).spec?.backoffLimit], [0, undefined]);
+    const retried = build(definition({ ...sweepJob, kubernetes: { image: 'img', backoffLimit: 2 } }));
+    assert.deepEqual([retried.spec?.backoffLimitPerIndex, retried.spec?.backoffLimit], [2, undefined]);
+    assert.equal(build(definition({ kubernetes: { image: 'img', backoffLimit: 2 } })).spec?.backoffLimitPerIndex, undefined);
+  });
+
   it('runs kubernetes.parallelism indexes at once when given, never more than there are', () => {
     assert.equal(build(definition({ ...sweepJob, kubernetes: { image: 'img', parallelism: 2 } })).spec?.parallelism, 2);
     assert.equal(build(definition({ ...sweepJob, kubernetes: { image: 'img', parallelism: 10 } })).spec?.parallelism, 3);
@@ -303,6 +310,19 @@ describe('Job manifests in the fake API server', () => {
       assert.equal(read.metadata?.labels?.['mltrail/run-id'], LAUNCH_ID);
       assert.deepEqual(read.spec?.template.spec?.containers[0]?.command, manifest.spec?.template.spec?.containers[0]?.command);
       assert.equal(read.spec?.completionMode, manifest.spec?.completionMode ?? 'NonIndexed');
+      assert.equal(read.spec?.backoffLimitPerIndex, manifest.spec?.backoffLimitPerIndex);
+      // With backoffLimitPerIndex, the Job-wide limit defaults to the largest int32: the per-index limits decide.
+      assert.equal(read.spec?.backoffLimit, manifest.spec?.backoffLimit ?? 2_147_483_647);
     }
+  });
+
+  it('refuses backoffLimitPerIndex on a Job that is not Indexed, as the API server does', async () => {
+    const [plain] = built.filter((manifest) => manifest.spec?.completionMode === undefined);
+    const body = { ...plain!, metadata: { ...plain!.metadata, name: 'per-index-plain' }, spec: { ...plain!.spec!, backoffLimitPerIndex: 1 } };
+    await assert.rejects(batch.createNamespacedJob({ namespace: 'manifests', body }), (error: { code?: number; body?: string }) => {
+      assert.equal(error.code, 422);
+      assert.match(String(error.body), /spec\.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode/);
+      return true;
+    });
   });
 });

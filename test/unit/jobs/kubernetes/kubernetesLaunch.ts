@@ -55,6 +55,8 @@ export interface LaunchOptions {
   queue?: string;
   backoffLimit?: number;
   gpus?: number;
+  /** Where the Job goes; default "default", the connection's namespace. */
+  namespace?: string;
 }
 
 /** Records the runs as the submitter does (start record, params, tags, job-state.json), then creates the Job. */
@@ -62,7 +64,8 @@ export async function launch(cluster: Cluster, ws: Workspace, options: LaunchOpt
   const count = options.runs ?? 1;
   const runIds = Array.from({ length: count }, () => newRunId());
   const launchId = count === 1 ? runIds[0]! : `sweep-${newRunId()}`;
-  const placement: KubernetesPlacement = { context: 'fake', namespace: 'default', jobName: options.name, launchId, runIds };
+  const namespace = options.namespace ?? 'default';
+  const placement: KubernetesPlacement = { context: 'fake', namespace, jobName: options.name, launchId, runIds };
   runIds.forEach((runId, index) => {
     const dir = runDir(ws.storeDir, runId);
     fs.mkdirSync(dir, { recursive: true });
@@ -73,7 +76,7 @@ export async function launch(cluster: Cluster, ws: Workspace, options: LaunchOpt
       command: ['python', 'train.py'],
       host: os.hostname(),
       backend: 'kubernetes',
-      kubernetes: { context: 'fake', namespace: 'default', job: options.name, index },
+      kubernetes: { context: 'fake', namespace, job: options.name, index },
     };
     fs.writeFileSync(path.join(dir, RUN_FILE), [start, { type: 'params', values: { index } }, { type: 'tags', values: { job: options.name } }].map((record) => JSON.stringify(record) + '\n').join(''));
     const kubernetes = { placement, index, phase: 'queued', pods: {}, copiedEvents: [] };
@@ -89,7 +92,7 @@ export async function launch(cluster: Cluster, ws: Workspace, options: LaunchOpt
   });
   Object.assign(body.spec.template.metadata.labels, { [LAUNCH_ID_LABEL]: launchId, [JOB_NAME_LABEL]: options.name });
   if (options.gpus) Object.assign(body.spec.template.spec.containers[0]!, { resources: { limits: { 'nvidia.com/gpu': String(options.gpus), memory: '16Gi' } } });
-  await cluster.batch.createNamespacedJob({ namespace: 'default', body });
+  await cluster.batch.createNamespacedJob({ namespace, body });
   return placement;
 }
 
@@ -120,6 +123,19 @@ export function track(cluster: Cluster, ws: Workspace, placement: KubernetesPlac
   return { tracking, ...recorded };
 }
 
+/** The promise's value, or a failed assertion once `timeoutMs` has passed: for a promise that a bug leaves pending. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new assert.AssertionError({ message: `timed out waiting for ${what}` })), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -148,6 +164,6 @@ export function endRecords(ws: Workspace, runId: string): Array<Record<string, a
 }
 
 export async function podsOf(cluster: Cluster, placement: KubernetesPlacement): Promise<string[]> {
-  const pods = await cluster.core.listNamespacedPod({ namespace: 'default', labelSelector: `${LAUNCH_ID_LABEL}=${placement.launchId}` });
+  const pods = await cluster.core.listNamespacedPod({ namespace: placement.namespace, labelSelector: `${LAUNCH_ID_LABEL}=${placement.launchId}` });
   return pods.items.map((pod) => pod.metadata!.name!);
 }

@@ -162,6 +162,47 @@ describe('pod logs of Kubernetes runs', () => {
     assert.equal(jsonLines(runFile(ws, runId, 'metrics.jsonl')).length, 2);
   });
 
+  it('keeps the lines of a log whose timestamps go back (stdout and stderr interleaved), and resumes after them', async () => {
+    const namespace = 'interleaved';
+    const pod = 'interleaved-pod';
+    await cluster.core.createNamespacedPod({ namespace, body: { metadata: { name: pod }, spec: { containers: [{ name: 'main', image: 'img' }] } } });
+    const { logs } = cluster.server;
+    logs.start(namespace, pod, 'main');
+    const at = (fraction: string) => new Date(`2026-03-01T10:00:00.${fraction}Z`);
+    logs.append(namespace, pod, 'main', 'stdout 1', at('300'));
+    logs.append(namespace, pod, 'main', 'stderr 1', at('100'));
+    logs.append(namespace, pod, 'main', 'stdout 2', at('400'));
+    logs.append(namespace, pod, 'main', 'stderr 2', at('200'));
+    logs.append(namespace, pod, 'main', 'stdout 3', at('400'));
+    logs.terminate(namespace, pod, 'main');
+
+    const copyFrom = async (cursor: PodLogCursor) => {
+      let text = '';
+      const final = await copyPodLog({
+        kubeConfig: cluster.kubeConfig,
+        namespace,
+        pod,
+        container: 'main',
+        cursor,
+        onLines: (lines) => (text += lines),
+        containerTerminated: () => true,
+        podExists: () => true,
+      }).done;
+      return { text, final };
+    };
+    const whole = await copyFrom({ linesAtLastTimestamp: 0, complete: false });
+    assert.equal(whole.text, 'stdout 1\nstderr 1\nstdout 2\nstderr 2\nstdout 3\n');
+    // The newest timestamp, and the two lines that carry it.
+    assert.deepEqual(whole.final, { lastTimestamp: '2026-03-01T10:00:00.4Z', linesAtLastTimestamp: 2, complete: true });
+
+    // Copied up to "stdout 1" before a reload: the replay skips what is not newer than it, then keeps everything.
+    const resumed = await copyFrom({ lastTimestamp: '2026-03-01T10:00:00.3Z', linesAtLastTimestamp: 1, complete: false });
+    assert.equal(resumed.text, 'stdout 2\nstderr 2\nstdout 3\n');
+    // Copied up to "stderr 2": the older lines and the one line at the cursor's timestamp are not copied again.
+    const nearEnd = await copyFrom({ lastTimestamp: '2026-03-01T10:00:00.4Z', linesAtLastTimestamp: 1, complete: false });
+    assert.equal(nearEnd.text, 'stdout 3\n');
+  });
+
   it('holds a line split across chunks until its end arrives', async () => {
     const chunks = ['2026-03-01T10:00:00.1Z first\n2026-03-01T10:00:00.2Z sec', 'ond half\n2026-03-01T10:00:01Z no newline at the end'];
     const log = http.createServer((request, response) => {

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { JobDefinition } from '../../../../src/jobs/jobConfig.ts';
+import { planJobRuns } from '../../../../src/jobs/jobParams.ts';
+import { submitKubernetesJob } from '../../../../src/jobs/kubernetes/submitKubernetesJob.ts';
 import { readKubernetesRunState, updateKubernetesRunState, writeKubernetesRunState } from '../../../../src/jobs/kubernetes/kubernetesRunState.ts';
 import { trackKubernetesLaunch } from '../../../../src/jobs/kubernetes/kubernetesTracker.ts';
 import { endRunOnce } from '../../../../src/jobs/kubernetes/runEnd.ts';
@@ -9,7 +13,7 @@ import type { KubernetesRunState } from '../../../../src/jobs/kubernetes/kuberne
 import { runDir } from '../../../../src/store/layout.ts';
 import type { PodStep } from '../../../k8s/podScripts.ts';
 import { tempDir } from '../../../support/tempStore.ts';
-import { type Cluster, type Recorded, endRecords, jsonLines, launch, podsOf, readText, runFile, startCluster, track, waitFor, workspace } from './kubernetesLaunch.ts';
+import { type Cluster, type Recorded, endRecords, jsonLines, launch, podsOf, readText, runFile, startCluster, track, waitFor, within, workspace } from './kubernetesLaunch.ts';
 
 const metric = (step: number, value: number) => JSON.stringify({ mltrail: 'metric', name: 'loss', step, value });
 
@@ -19,7 +23,9 @@ describe('Kubernetes launch tracker', () => {
   const trackings: Recorded[] = [];
 
   before(async () => {
-    cluster = await startCluster({ controller: { chooseScript: ({ job, index }) => scripts.get(job.metadata.name)?.(index) } });
+    // By the Job's name, or by the job's name in mltrail.json for a Job the submitter named.
+    const scriptOf = (job: { metadata: { name: string; labels?: Record<string, string> } }) => scripts.get(job.metadata.name) ?? scripts.get(job.metadata.labels?.['mltrail/job'] ?? '');
+    cluster = await startCluster({ controller: { chooseScript: ({ job, index }) => scriptOf(job)?.(index) } });
   });
   after(async () => {
     for (const recorded of trackings) recorded.tracking.stop();
@@ -215,6 +221,119 @@ describe('Kubernetes launch tracker', () => {
     assert.deepEqual(await recorded.tracking.finished, [{ runId: placement.runIds[0], status: 'finished', exitCode: 0 }]);
     assert.equal(readText(runFile(ws, placement.runIds[0]!, 'logs.txt')), '');
     assert.equal(cluster.server.requests.filter((request) => request.path.endsWith('/log') && request.path.includes('no-logs')).length, 0);
+  });
+
+  it('follows a Job in the namespace of its placement, not the one of the context', async () => {
+    const ws = workspace();
+    const placement = await launch(cluster, ws, { name: 'elsewhere', script: 'succeed', namespace: 'team-a' });
+    assert.equal(cluster.connection.namespace, 'default');
+    const recorded = track(cluster, ws, placement);
+    trackings.push(recorded);
+    await waitFor(() => recorded.tracking.views()[0]!.podName !== undefined, 'the pod in team-a');
+    await cluster.server.controller.runToEnd();
+    const runId = placement.runIds[0]!;
+    assert.deepEqual(await recorded.tracking.finished, [{ runId, status: 'finished', exitCode: 0 }]);
+    assert.equal(readText(runFile(ws, runId, 'logs.txt')), 'epoch 1 loss=0.9\nepoch 2 loss=0.5\n');
+    assert.ok(jsonLines(runFile(ws, runId, 'events.jsonl')).some((event) => event.reason === 'Started'), 'the pod events copied');
+    assert.deepEqual(recorded.errors, []);
+  });
+
+  for (const exitCode of [0, 2]) {
+    it(`copies the log and metrics of a pod that goes from Pending to ${exitCode === 0 ? 'Succeeded' : 'Failed'} in one status update`, async () => {
+      const name = exitCode === 0 ? 'instant-success' : 'instant-failure';
+      scripts.set(name, () => [{ kind: 'ran', logs: ['only line', metric(1, 0.5)], exitCode }]);
+      const ws = workspace();
+      const placement = await launch(cluster, ws, { name });
+      const runId = placement.runIds[0]!;
+      const recorded = track(cluster, ws, placement);
+      trackings.push(recorded);
+      await waitFor(() => recorded.tracking.views()[0]!.podName !== undefined, 'the pending pod');
+      assert.equal(recorded.tracking.views()[0]!.phase, 'queued');
+      cluster.server.controller.advance();
+      assert.deepEqual(await recorded.tracking.finished, [{ runId, status: exitCode === 0 ? 'finished' : 'failed', exitCode }]);
+      assert.equal(readText(runFile(ws, runId, 'logs.txt')), `only line\n${metric(1, 0.5)}\n`);
+      assert.deepEqual(jsonLines(runFile(ws, runId, 'metrics.jsonl')).map((point) => [point.step, point.value]), [[1, 0.5]]);
+      const podName = recorded.tracking.views()[0]!.podName!;
+      assert.equal(readKubernetesRunState(runDir(ws.storeDir, runId))?.pods[podName]?.complete, true);
+    });
+  }
+
+  it('lets each point of a sweep fail on its own: the others run to their end', async () => {
+    scripts.set('points', (index) =>
+      index === 1
+        ? [{ kind: 'running', logs: ['point 1'] }, { kind: 'failed', exitCode: 3 }]
+        : [{ kind: 'running', logs: [`point ${index}`] }, { kind: 'log', lines: [metric(1, index)] }, { kind: 'succeeded' }],
+    );
+    const ws = workspace();
+    const job: JobDefinition = { name: 'points', command: ['python', 'train.py', '--lr', '{lr}'], params: {}, sweep: { lr: [0.1, 0.01, 0.001] }, env: {}, inputs: [], kubernetes: { image: 'img' } };
+    const { placement } = await submitKubernetesJob({ connection: cluster.connection, folder: ws.folder, storeDir: ws.storeDir, job, plans: planJobRuns(job) });
+    const recorded = track(cluster, ws, placement);
+    trackings.push(recorded);
+    await waitFor(() => recorded.tracking.views().every((view) => view.podName !== undefined), 'the three pods');
+
+    cluster.server.controller.advance();
+    cluster.server.controller.advance();
+    // Index 1 has failed while 0 and 2 still run: no replacement pod comes, the run has failed.
+    await waitFor(() => recorded.tracking.views()[1]!.phase === 'failed', 'index 1 failed');
+    // The diagnosis quotes the log's last lines: it is told once they are read.
+    await waitFor(() => recorded.tracking.views()[1]!.diagnosis?.reason === 'Error', 'the diagnosis of index 1');
+    const failedView = recorded.tracking.views()[1]!;
+    assert.equal(failedView.exitCode, 3);
+    assert.match(failedView.diagnosis!.message, /exited with code 3/);
+    assert.match(failedView.diagnosis!.detail ?? '', /point 1$/);
+    assert.deepEqual([0, 2].map((index) => recorded.tracking.views()[index]!.phase), ['running', 'running']);
+    assert.equal(cluster.server.store.get('jobs', 'default', placement.jobName)!.status.failedIndexes, '1');
+
+    await cluster.server.controller.runToEnd();
+    const results = await recorded.tracking.finished;
+    assert.deepEqual(results, [
+      { runId: placement.runIds[0], status: 'finished', exitCode: 0 },
+      { runId: placement.runIds[1], status: 'failed', exitCode: 3 },
+      { runId: placement.runIds[2], status: 'finished', exitCode: 0 },
+    ]);
+    for (const index of [0, 2]) {
+      assert.deepEqual(jsonLines(runFile(ws, placement.runIds[index]!, 'metrics.jsonl')).map((point) => point.value), [index]);
+    }
+    const { spec, status } = cluster.server.store.get('jobs', 'default', placement.jobName)!;
+    assert.deepEqual([spec.backoffLimitPerIndex, status.completedIndexes, status.failedIndexes], [0, '0,2', '1']);
+    const failed = status.conditions.find((condition: { type: string }) => condition.type === 'Failed');
+    assert.deepEqual([failed?.reason, failed?.message], ['FailedIndexes', 'Job has failed indexes']);
+  });
+
+  it('reports a failure as one readable line, the client’s error as its cause', async () => {
+    const ws = workspace();
+    const placement = await launch(cluster, ws, { name: 'refused', script: 'idle' });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromClusterAndUser({ name: 'fake', server: cluster.server.url, skipTLSVerify: true }, { name: 'expired', token: 'expired-token' });
+    const connection = { ...cluster.connection, kubeConfig };
+    const recorded = track(cluster, ws, placement, { connection });
+    trackings.push(recorded);
+    await waitFor(() => recorded.errors.length > 0, 'an error');
+    recorded.tracking.stop();
+    const [error] = recorded.errors as Error[];
+    assert.ok(error instanceof Error);
+    assert.equal(error.message, 'the credentials of context "fake" were rejected (expired token?): run your cluster login again');
+    assert.equal((error.cause as { code?: number }).code, 401);
+  });
+
+  it('ends the run, and says why, when what comes after its end record fails', async () => {
+    scripts.set('unkept', () => [{ kind: 'running', logs: [JSON.stringify({ mltrail: 'model', name: 'classifier', path: 'out/model.pt' })] }, { kind: 'succeeded' }]);
+    const ws = workspace();
+    const placement = await launch(cluster, ws, { name: 'unkept' });
+    const runId = placement.runIds[0]!;
+    const recorded = track(cluster, ws, placement);
+    trackings.push(recorded);
+    cluster.server.controller.advance();
+    await waitFor(() => JSON.parse(readText(runFile(ws, runId, 'job-state.json'))).pendingModels.length === 1, 'the model request');
+    // The registration's problem report cannot be written: registering the models throws.
+    fs.mkdirSync(runFile(ws, runId, 'job-problems.txt'));
+    await cluster.server.controller.runToEnd();
+
+    assert.deepEqual(await within(recorded.tracking.finished, 'the end of the run'), [{ runId, status: 'finished', exitCode: 0 }]);
+    assert.deepEqual(endRecords(ws, runId).map((end) => end.status), ['finished']);
+    assert.equal(recorded.tracking.views()[0]!.phase, 'succeeded');
+    assert.equal(readKubernetesRunState(runDir(ws.storeDir, runId))?.phase, 'succeeded');
+    assert.ok((recorded.errors as Error[]).some((error) => /EISDIR/.test(error.message)), `errors: ${recorded.errors.map(String).join('; ')}`);
   });
 
   it('refuses a launch with no runs', () => {
