@@ -82,6 +82,8 @@ describe('Jobs: a training script launched from its CodeLens, followed live', ()
   });
 
   after(async () => {
+    // A failed test may leave train.py waiting for its go-ahead: let it finish.
+    for (const step of [0, 1, 2]) fs.writeFileSync(path.join(folder, `go-${step}`), '');
     await session?.screenshot('jobs-last');
     await session?.close();
     await cluster?.stop();
@@ -154,6 +156,8 @@ describe('Jobs: a training script launched from its CodeLens, followed live', ()
     if (await confirm.isVisible().catch(() => false)) await confirm.click();
     await waitFor(() => cluster.store.list('jobs', 'default').length === 0 && cluster.store.list('pods', 'default').length === 0, 20_000, 'the Job and its pods to be deleted');
     await waitFor(async () => /killed/i.test((await jobRow.getAttribute('aria-label')) ?? ''), 20_000, 'the Jobs view to show the run killed');
+    const experiment = paneRow(page, 'Experiments', 'training');
+    await waitFor(async () => !/running/i.test((await experiment.getAttribute('aria-label')) ?? 'running'), 20_000, 'the store to record the end: no run of the experiment still running');
     await session.screenshot('jobs-07-cancelled');
     assert.deepEqual(session.problems, []);
   });

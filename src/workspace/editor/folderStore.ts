@@ -45,6 +45,7 @@ export class FolderStore implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private cacheTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
+  private justLost: string[] = [];
   private runsDirMtime: number | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<IndexChange>();
   private readonly configEmitter = new vscode.EventEmitter<void>();
@@ -224,7 +225,17 @@ export class FolderStore implements vscode.Disposable {
    * runs directory's own mtime.
    */
   private tick(): void {
-    if (this.runIndex.checkLiveness().length > 0) this.scheduleCacheSave();
+    // File events can be lost (a run directory created just before the watcher covers it, a busy watcher): running
+    // runs, and runs that turned lost on the last tick (their runner may have been writing the end record), are
+    // re-read on each tick, which costs a stat of their two files when nothing changed.
+    const reread = new Set([...this.runIndex.list().filter((run) => run.status === 'running').map((run) => run.id), ...this.justLost]);
+    if (reread.size > 0) {
+      for (const id of reread) this.pendingRuns.add(id);
+      this.flushPendingRuns();
+    }
+    const changed = this.runIndex.checkLiveness();
+    if (changed.length > 0) this.scheduleCacheSave();
+    this.justLost = changed.filter((id) => this.runIndex.get(id)?.status === 'lost');
     const mtime = this.readRunsDirMtime();
     if (mtime !== this.runsDirMtime) {
       this.runsDirMtime = mtime;
