@@ -53,7 +53,8 @@ switch (task) {
     const extension = require(bundle) as { activate(context: unknown): unknown };
     extension.activate(context);
     print({ ms: performance.now() - started });
-    break;
+    // activate() leaves the timers a window keeps (CodeLens clock, store ticks): this process is done.
+    process.exit(0);
   }
   case 'kubernetes-launch': {
     // The first launch of a window: the Kubernetes bundle loaded, the kubeconfig read, the Job submitted.
@@ -65,7 +66,8 @@ switch (task) {
     const connection = await kubernetes.connectKubernetes(undefined, { file: kubeconfig });
     await kubernetes.submitKubernetesJob({ connection, folder, storeDir: path.join(folder, '.mltrail'), job, plans: planJobRuns(job) });
     print({ ms: performance.now() - started });
-    break;
+    // The client keeps its connection to the API server open: this process is done.
+    process.exit(0);
   }
   default:
     throw new Error(`unknown probe task ${task}`);

@@ -27,6 +27,11 @@ function uri(fsPath) {
   return { fsPath, path: fsPath, scheme: 'file', toString: () => `file://${fsPath}` };
 }
 
+/** `members`, with anything else a namespace has answered by a harmless stand-in. */
+function namespace(members) {
+  return new Proxy(members, { get: (target, key) => (key in target ? target[key] : anything()) });
+}
+
 module.exports = function createStub(folder) {
   const workspaceFolder = { uri: uri(folder), name: path.basename(folder), index: 0 };
   const watcher = { onDidCreate: event, onDidChange: event, onDidDelete: event, dispose() {} };
@@ -38,21 +43,32 @@ module.exports = function createStub(folder) {
       ThemeIcon: class { static Folder = {}; },
       ThemeColor: class {},
       TreeItem: class {},
-      workspace: {
+      StatusBarAlignment: { Left: 1, Right: 2 },
+      TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+      ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+      MarkdownString: class {},
+      Disposable: class { static from() { return disposable; } },
+      ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
+      CodeLens: class {},
+      Range: class {},
+      Position: class {},
+      workspace: namespace({
         workspaceFolders: [workspaceFolder],
+        isTrusted: true,
         createFileSystemWatcher: () => watcher,
         onDidChangeWorkspaceFolders: event,
         onDidChangeConfiguration: event,
         getConfiguration: () => ({ get: (_key, fallback) => fallback }),
-      },
-      window: {
-        createTreeView: () => ({ dispose() {} }),
+      }),
+      window: namespace({
+        createTreeView: () => ({ dispose() {}, onDidChangeVisibility: event, onDidChangeSelection: event, visible: false }),
         registerTreeDataProvider: noop,
         registerWebviewPanelSerializer: noop,
         createOutputChannel: () => anything(),
-      },
+        createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+      }),
       commands: { registerCommand: noop, executeCommand: () => Promise.resolve() },
-      languages: { createDiagnosticCollection: () => ({ set() {}, delete() {}, dispose() {} }) },
+      languages: namespace({ createDiagnosticCollection: () => ({ set() {}, delete() {}, dispose() {} }), registerCodeLensProvider: noop }),
     },
     { get: (target, key) => (key in target ? target[key] : anything()) },
   );
