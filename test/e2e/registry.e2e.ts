@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { waitFor } from '../tools/codeServer.ts';
 import { seededRandom } from '../support/tempStore.ts';
-import { type Session, contextMenu, openMLTrailView, runCommand, startSession, treeRow, webviewFrame } from './workbench.ts';
+import { type Session, contextMenu, openMLTrailView, runCommand, startSession, webviewFrame } from './workbench.ts';
 
 interface FakeRun {
   id: string;
@@ -129,9 +129,9 @@ describe('Datasets and the model registry: snapshots, drift between dataset vers
     const { page } = session;
     await expandPane(page, 'Models');
     const register = async (run: FakeRun, expectedVersion: number) => {
-      const experiment = treeRow(page, 'classifier');
+      const experiment = paneRow(page, 'Experiments', 'classifier');
       if ((await experiment.getAttribute('aria-expanded')) !== 'true') await experiment.click();
-      const row = treeRow(page, run.name);
+      const row = paneRow(page, 'Experiments', run.name);
       await row.waitFor({ timeout: 20_000 });
       await contextMenu(page, row, 'Register Model Version…');
       await page.locator('.notification-list-item', { hasText: `registered classifier v${expectedVersion}` }).waitFor({ timeout: 30_000 });
