@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseObjectLine } from '../../runs/records.ts';
 import { RUN_FILE } from '../../store/layout.ts';
 import type { JobBackend } from '../kubernetes/kubernetesRun.ts';
 
@@ -38,8 +39,7 @@ function jobStartOf(record: Record<string, unknown>): JobStart {
 function parseRecord(line: string): Record<string, unknown> | undefined {
   if (!line.trim()) return undefined;
   try {
-    const value: unknown = JSON.parse(line);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return parseObjectLine(line);
   } catch {
     return undefined;
   }

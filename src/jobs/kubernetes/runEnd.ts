@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { appendLines } from '../../platform/atomicFile.ts';
 import { withFileLock } from '../../platform/fileLock.ts';
-import type { EndStatus } from '../../runs/records.ts';
+import { type EndStatus, applyRunLine, emptyRunRecordState } from '../../runs/records.ts';
 import type { KubernetesPhase } from './kubernetesRun.ts';
 import { RUN_FILE, runDir } from '../../store/layout.ts';
 
@@ -36,20 +36,18 @@ export function readEndRecord(dir: string): RecordedEnd | undefined {
   } catch {
     return undefined;
   }
-  let end: RecordedEnd | undefined;
+  // Folded as the store's reader folds them, so an end record means here what it means in every view.
+  const state = emptyRunRecordState();
   for (const line of text.split('\n')) {
     if (!line.includes('"end"')) continue;
     try {
-      const record = JSON.parse(line) as { type?: unknown; status?: unknown; exitCode?: unknown };
-      if (record.type !== 'end') continue;
-      const exitCode = typeof record.exitCode === 'number' ? record.exitCode : undefined;
-      const status: EndStatus = record.status === 'killed' || record.status === 'failed' || record.status === 'finished' ? record.status : exitCode ? 'failed' : 'finished';
-      end = { status, ...(exitCode === undefined ? {} : { exitCode }) };
+      applyRunLine(state, line);
     } catch {
-      // A torn line is no end record.
+      // A torn or malformed line is no end record.
     }
   }
-  return end;
+  if (!state.endStatus) return undefined;
+  return { status: state.endStatus, ...(state.exitCode === undefined ? {} : { exitCode: state.exitCode }) };
 }
 
 /** The phases a run ends in, and the status its end record says for each. */
