@@ -5,7 +5,7 @@ import type { FolderStore } from '../../workspace/editor/folderStore.ts';
 import type { WorkspaceStores } from '../../workspace/editor/workspaceStores.ts';
 import { LOGS_FILE } from '../jobFiles.ts';
 import type { KubernetesTrackers } from './kubernetesTrackers.ts';
-import { LogTail } from './logTail.ts';
+import { LogTail } from '../logTail.ts';
 
 /** What `text` keeps of each channel's content: enough to check the end of a log. */
 const KEPT_CHARS = 256 * 1024;

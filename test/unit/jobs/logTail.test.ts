@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { LogTail } from '../../../../src/jobs/editor/logTail.ts';
-import { tempDir } from '../../../support/tempStore.ts';
+import { LogTail } from '../../../src/jobs/logTail.ts';
+import { tempDir } from '../../support/tempStore.ts';
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
